@@ -1,0 +1,84 @@
+import { Connector } from './connector.js';
+import { ErrorCode, StatsdError, describeValue } from './errors.js';
+import type { ConnectorOptions, CreateConnectorOptions, Protocol } from './types.js';
+
+/** The environment variables `createConnector` reads. */
+export type StatsdEnvironment = Readonly<Record<string, string | undefined>>;
+
+const TRUE_WORDS = ['1', 'true', 'yes', 'on'];
+const FALSE_WORDS = ['0', 'false', 'no', 'off'];
+
+/**
+ * Resolves the connector's options the way the framework glue does: explicit options, then
+ * `STATSD_ENABLED`, `STATSD_HOST`, `STATSD_PORT`, `STATSD_PREFIX` and `STATSD_PROTOCOL`, then the
+ * defaults. With no prefix anywhere, `service` and `environment` give
+ * `applications.<service>.<environment>`. An empty prefix means none. With
+ * `STATSD_PROTOCOL=unix`, `STATSD_HOST` holds the socket path.
+ */
+export function resolveEnvironment(
+  options: CreateConnectorOptions = {},
+  env: StatsdEnvironment = process.env,
+): ConnectorOptions {
+  const { service, environment, ...rest } = options;
+  const resolved: ConnectorOptions = { ...rest };
+  const enabled = rest.enabled ?? parseEnabled(env.STATSD_ENABLED);
+  if (enabled !== undefined) resolved.enabled = enabled;
+  const protocol =
+    rest.protocol ??
+    (blank(env.STATSD_PROTOCOL) ? undefined : (env.STATSD_PROTOCOL as string).trim().toLowerCase());
+  if (protocol !== undefined) resolved.protocol = protocol as Protocol;
+  const host =
+    rest.host ?? (blank(env.STATSD_HOST) ? undefined : (env.STATSD_HOST as string).trim());
+  if (protocol === 'unix') {
+    if (resolved.path === undefined && host !== undefined) resolved.path = host;
+    delete resolved.host;
+  } else if (host !== undefined) {
+    resolved.host = host;
+  }
+  const port = rest.port ?? parsePort(env.STATSD_PORT);
+  if (port !== undefined) resolved.port = port;
+  if (!('prefix' in rest) || rest.prefix === undefined) {
+    if (env.STATSD_PREFIX !== undefined) resolved.prefix = env.STATSD_PREFIX;
+    else if (service && environment) resolved.prefix = `applications.${service}.${environment}`;
+  }
+  return resolved;
+}
+
+/**
+ * Creates a connector from options and the environment (see {@link resolveEnvironment}).
+ * `STATSD_ENABLED=false` (or `enabled: false`) gives a connector that sends nothing; enabled
+ * with no host throws a `StatsdError` (`ERR_STATSD_MISSING_HOST`) naming `STATSD_HOST`.
+ */
+export function createConnector(
+  options: CreateConnectorOptions = {},
+  env: StatsdEnvironment = process.env,
+): Connector {
+  return new Connector(resolveEnvironment(options, env));
+}
+
+function parseEnabled(value: string | undefined): boolean | undefined {
+  if (blank(value)) return undefined;
+  const word = (value as string).trim().toLowerCase();
+  if (TRUE_WORDS.includes(word)) return true;
+  if (FALSE_WORDS.includes(word)) return false;
+  throw environmentError('STATSD_ENABLED', value, 'true, false, 1, 0, yes, no, on or off');
+}
+
+function parsePort(value: string | undefined): number | undefined {
+  if (blank(value)) return undefined;
+  const text = (value as string).trim();
+  if (!/^\d{1,5}$/.test(text))
+    throw environmentError('STATSD_PORT', value, 'an integer from 1 to 65535');
+  return Number(text);
+}
+
+function blank(value: string | undefined): boolean {
+  return value === undefined || value.trim() === '';
+}
+
+function environmentError(name: string, value: unknown, expected: string): StatsdError {
+  return new StatsdError(
+    ErrorCode.InvalidOption,
+    `Invalid environment variable ${name}: received ${describeValue(value)}, expected ${expected}.`,
+  );
+}

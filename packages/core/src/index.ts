@@ -1,0 +1,22 @@
+export { Connector } from './connector.js';
+export { createConnector, resolveEnvironment } from './create-connector.js';
+export type { StatsdEnvironment } from './create-connector.js';
+export { ErrorCode, StatsdError } from './errors.js';
+export { Timer } from './timer.js';
+export type { TimerStopOptions } from './timer.js';
+export type {
+  ChildOptions,
+  ConnectorOptions,
+  ConnectorStats,
+  CreateConnectorOptions,
+  DropReason,
+  ErrorHandler,
+  GaugeOptions,
+  Logger,
+  MetricOptions,
+  MetricType,
+  Protocol,
+  TagFormat,
+  Tags,
+  TagValue,
+} from './types.js';

@@ -1,0 +1,125 @@
+import { sanitize, utf8Extra } from './sanitize.js';
+import { joinTags, renderTags } from './tags.js';
+import type { TagFormat, Tags } from './types.js';
+
+/** Where a metric path goes under the prefix: `<prefix>.counters.<path>` and so on. */
+export const Kind = {
+  counter: 0,
+  gauge: 1,
+  timer: 2,
+  set: 3,
+  histogram: 4,
+  distribution: 5,
+  /** `injectMetric`: the path right under the prefix. */
+  raw: 6,
+} as const;
+export type Kind = (typeof Kind)[keyof typeof Kind];
+
+const KIND_SEGMENTS = [
+  'counters.',
+  'gauges.',
+  'timers.',
+  'sets.',
+  'histograms.',
+  'distributions.',
+  '',
+];
+
+/** Names remembered per kind; past it the cache starts over, so memory stays bounded. */
+const NAME_CACHE_SIZE = 10_000;
+
+interface NameEntry {
+  /** Prefix, kind segment and sanitized path, with the fixed tags for Influx and Graphite. */
+  readonly head: string;
+  /** UTF-8 bytes beyond `head.length`. */
+  readonly extra: number;
+}
+
+/** What a formatter needs to know: the prefix, the tag dialect and the fixed tags. */
+export interface FormatterSettings {
+  /** Empty, or ends with a dot. */
+  readonly prefix: string;
+  readonly tagFormat: TagFormat;
+  /** Non-ASCII replaced by `_` (stream transports) instead of sent as UTF-8. */
+  readonly ascii: boolean;
+  /** Global and child tags, rendered once. */
+  readonly fixedTags: string;
+}
+
+/**
+ * Builds metric lines. Sanitizing a name costs a few regular expressions, so the finished head of
+ * each (kind, path) pair is cached: a repeated metric costs one map lookup and a concatenation.
+ */
+export class MetricFormatter {
+  readonly settings: FormatterSettings;
+  readonly #caches: Map<string, NameEntry>[] = [];
+  readonly #infix: string;
+  readonly #suffix: string;
+  readonly #extra: number;
+  /** UTF-8 bytes of the last line beyond its length (0 for ASCII): read right after `line`. */
+  extraBytes = 0;
+
+  constructor(settings: FormatterSettings) {
+    this.settings = settings;
+    for (let i = 0; i < KIND_SEGMENTS.length; i++) this.#caches.push(new Map());
+    const { tagFormat, fixedTags } = settings;
+    const separator = tagFormat === 'graphite' ? ';' : ',';
+    this.#infix = fixedTags !== '' && tagFormat !== 'dogstatsd' ? separator + fixedTags : '';
+    this.#suffix = fixedTags !== '' && tagFormat === 'dogstatsd' ? '|#' + fixedTags : '';
+    this.#extra = settings.ascii ? 0 : utf8Extra(this.#suffix);
+  }
+
+  /**
+   * Returns `<head>:<value><type>` with the dialect's tags, or `undefined` when the path is
+   * empty after sanitizing. `type` is the ready suffix such as `|c` or `|ms|@0.1`. Call tags in
+   * the `'none'` dialect are left out: the caller checks {@link MetricFormatter.dropsTags}.
+   */
+  line(
+    kind: Kind,
+    path: string,
+    value: string,
+    type: string,
+    tags: Tags | undefined,
+  ): string | undefined {
+    const cache = this.#caches[kind] as Map<string, NameEntry>;
+    let entry = cache.get(path);
+    if (entry === undefined) {
+      entry = this.#entry(kind, path);
+      if (entry === undefined) return undefined;
+      if (cache.size >= NAME_CACHE_SIZE) cache.clear();
+      cache.set(path, entry);
+    }
+    if (tags === undefined || this.settings.tagFormat === 'none') {
+      this.extraBytes = entry.extra;
+      return entry.head + ':' + value + type + this.#suffix;
+    }
+    const { tagFormat, ascii } = this.settings;
+    const callTags = renderTags(tags, tagFormat, ascii);
+    this.extraBytes = entry.extra + (ascii ? 0 : utf8Extra(callTags));
+    if (callTags === '') return entry.head + ':' + value + type + this.#suffix;
+    if (tagFormat === 'dogstatsd') {
+      return (
+        entry.head +
+        ':' +
+        value +
+        type +
+        '|#' +
+        joinTags(this.settings.fixedTags, callTags, tagFormat)
+      );
+    }
+    return entry.head + (tagFormat === 'graphite' ? ';' : ',') + callTags + ':' + value + type;
+  }
+
+  /** Whether call tags are left out because the dialect has none. */
+  get dropsTags(): boolean {
+    return this.settings.tagFormat === 'none';
+  }
+
+  #entry(kind: Kind, path: string): NameEntry | undefined {
+    if (typeof path !== 'string') return undefined;
+    const name = sanitize(path, this.settings.ascii);
+    if (name === '' || name === '.') return undefined;
+    const head = this.settings.prefix + (KIND_SEGMENTS[kind] as string) + name + this.#infix;
+    return { head, extra: this.settings.ascii ? 0 : utf8Extra(head) + this.#extra };
+  }
+}

@@ -1,0 +1,159 @@
+/** A sealed packet: whole lines, at most `maxPacketSize` bytes, ready for one datagram or write. */
+export interface Packet {
+  readonly data: Buffer;
+  /** Metrics in the packet, for the accounting. */
+  readonly metrics: number;
+  /** Order of sealing: flush waiters compare against it. */
+  readonly seq: number;
+  /** Set once a failed stream write put it back: a second failure drops it. */
+  retried: boolean;
+}
+
+/** What {@link PacketQueue.push} did with a unit. */
+export const PushResult = { Queued: 0, Full: 1, TooLong: 2 } as const;
+export type PushResult = (typeof PushResult)[keyof typeof PushResult];
+
+/** Sizes of the queue, validated by the connector's options. */
+export interface PacketQueueLimits {
+  readonly maxMetrics: number;
+  readonly maxBytes: number;
+  readonly maxPacketSize: number;
+  /** Stream transports end every line with `\n`; datagrams only separate lines. */
+  readonly terminateLines: boolean;
+  /** Every line is ASCII (stream transports), so Latin-1 encoding is exact and fastest. */
+  readonly ascii: boolean;
+}
+
+/**
+ * The bounded FIFO of metrics waiting for the server. Lines are packed as they arrive into an open
+ * packet; when the next line would not fit in the byte budget the open packet is sealed into a
+ * Buffer, so memory held is the bytes themselves, not a string per metric.
+ */
+export class PacketQueue {
+  readonly #limits: PacketQueueLimits;
+  readonly #separator: number;
+  #packets: (Packet | undefined)[] = [];
+  #head = 0;
+  #open = '';
+  #openBytes = 0;
+  #openMetrics = 0;
+  #metrics = 0;
+  #bytes = 0;
+  #seq = 0;
+
+  constructor(limits: PacketQueueLimits) {
+    this.#limits = limits;
+    this.#separator = limits.terminateLines ? 0 : 1;
+  }
+
+  /** Metrics waiting, open packet included. */
+  get metrics(): number {
+    return this.#metrics;
+  }
+
+  /** Bytes waiting, open packet included. */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  /** Whether a sealed packet is ready to send. */
+  get hasSealed(): boolean {
+    return this.#head < this.#packets.length;
+  }
+
+  /** Sequence number of the oldest waiting packet, or `Infinity` when nothing waits. */
+  get oldestSeq(): number {
+    const packet = this.#packets[this.#head];
+    if (packet !== undefined) return packet.seq;
+    return this.#openMetrics > 0 ? this.#seq + 1 : Infinity;
+  }
+
+  /** Sequence number the open packet will get, or of the last sealed one if none is open. */
+  get lastSeq(): number {
+    return this.#openMetrics > 0 ? this.#seq + 1 : this.#seq;
+  }
+
+  /**
+   * Adds one unit (a line, or lines that must stay together) holding `metrics` metrics and
+   * `bytes` bytes. Returns whether it was queued; when it was not, nothing changed.
+   * Sealing a full packet is reported by `hasSealed` turning true.
+   */
+  push(unit: string, bytes: number, metrics: number): PushResult {
+    const limits = this.#limits;
+    const size = limits.terminateLines ? bytes + 1 : bytes;
+    if (size > limits.maxPacketSize) return PushResult.TooLong;
+    if (this.#metrics + metrics > limits.maxMetrics || this.#bytes + size > limits.maxBytes) {
+      return PushResult.Full;
+    }
+    if (this.#openMetrics === 0) {
+      this.#open = limits.terminateLines ? unit + '\n' : unit;
+      this.#openBytes = size;
+    } else if (this.#openBytes + this.#separator + size > limits.maxPacketSize) {
+      this.seal();
+      this.#open = limits.terminateLines ? unit + '\n' : unit;
+      this.#openBytes = size;
+    } else if (limits.terminateLines) {
+      this.#open += unit + '\n';
+      this.#openBytes += size;
+    } else {
+      this.#open += '\n' + unit;
+      this.#openBytes += size + 1;
+      this.#bytes += 1;
+    }
+    this.#openMetrics += metrics;
+    this.#metrics += metrics;
+    this.#bytes += size;
+    return PushResult.Queued;
+  }
+
+  /** Closes the open packet, if any, so that it can be sent. */
+  seal(): void {
+    if (this.#openMetrics === 0) return;
+    const data = Buffer.from(this.#open, this.#limits.ascii ? 'latin1' : 'utf8');
+    this.#packets.push({ data, metrics: this.#openMetrics, seq: ++this.#seq, retried: false });
+    this.#open = '';
+    this.#openBytes = 0;
+    this.#openMetrics = 0;
+  }
+
+  /** Takes the oldest sealed packet, or `undefined`. */
+  shift(): Packet | undefined {
+    const packet = this.#packets[this.#head];
+    if (packet === undefined) return undefined;
+    this.#packets[this.#head++] = undefined;
+    this.#metrics -= packet.metrics;
+    this.#bytes -= packet.data.length;
+    if (this.#head === this.#packets.length) {
+      this.#packets = [];
+      this.#head = 0;
+    } else if (this.#head >= 1024 && this.#head * 2 >= this.#packets.length) {
+      this.#packets = this.#packets.slice(this.#head);
+      this.#head = 0;
+    }
+    return packet;
+  }
+
+  /** Puts packets back at the front, oldest first, to be sent before anything newer. */
+  requeue(packets: readonly Packet[]): void {
+    for (let i = packets.length - 1; i >= 0; i--) {
+      const packet = packets[i] as Packet;
+      if (this.#head > 0) this.#packets[--this.#head] = packet;
+      else this.#packets.unshift(packet);
+      this.#metrics += packet.metrics;
+      this.#bytes += packet.data.length;
+    }
+  }
+
+  /** Empties the queue; returns how many metrics it held. */
+  clear(): number {
+    const metrics = this.#metrics;
+    this.#packets = [];
+    this.#head = 0;
+    this.#open = '';
+    this.#openBytes = 0;
+    this.#openMetrics = 0;
+    this.#metrics = 0;
+    this.#bytes = 0;
+    return metrics;
+  }
+}

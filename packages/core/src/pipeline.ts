@@ -1,0 +1,141 @@
+import { Backoff } from './backoff.js';
+import { ErrorCode } from './errors.js';
+import { PacketQueue, PushResult } from './packet-queue.js';
+import { Reporter } from './reporter.js';
+import { Sender } from './sender.js';
+import { StatsCounter } from './stats.js';
+import type { ResolvedOptions } from './options.js';
+import type { ConnectorStats } from './types.js';
+import type { TransportFactory } from './transports/transport.js';
+
+/**
+ * Everything a connector and its children share: the queue, the sender and its connection, the
+ * accounting and the error channel. Metric calls end here with `accept`, which only packs the
+ * line and schedules a flush; sending happens on the sender's side.
+ */
+export class Pipeline {
+  readonly stats: StatsCounter = new StatsCounter();
+  readonly reporter: Reporter;
+  readonly #queue: PacketQueue;
+  readonly #sender: Sender;
+  readonly #flushInterval: number;
+  readonly #stopTimeout: number;
+  readonly #maxPacketSize: number;
+  #flushScheduled = false;
+  #started = false;
+  #stopping: Promise<void> | undefined;
+  readonly #flushNow = (): void => {
+    this.#flushScheduled = false;
+    this.#queue.seal();
+    this.#sender.pump();
+  };
+
+  constructor(options: ResolvedOptions, createTransport: TransportFactory) {
+    this.reporter = new Reporter(options.onError, options.logger);
+    const stream = options.protocol !== 'udp';
+    this.#queue = new PacketQueue({
+      maxMetrics: options.maxQueueSize,
+      maxBytes: options.maxQueueBytes,
+      maxPacketSize: options.maxPacketSize,
+      terminateLines: stream,
+      ascii: stream,
+    });
+    this.#sender = new Sender({
+      target: {
+        host: options.host,
+        port: options.port,
+        path: options.path,
+        connectTimeout: options.connectTimeout,
+      },
+      createTransport,
+      backoff: new Backoff(options.reconnectMinDelay, options.reconnectMaxDelay),
+      queue: this.#queue,
+      stats: this.stats,
+      reporter: this.reporter,
+      resendFailedWrites: stream,
+    });
+    this.#flushInterval = options.flushInterval;
+    this.#stopTimeout = options.stopTimeout;
+    this.#maxPacketSize = options.maxPacketSize;
+  }
+
+  /** Queues one unit of `metrics` metrics (a line, or lines that must travel together). */
+  accept(unit: string, bytes: number, metrics: number): void {
+    this.stats.enqueued += metrics;
+    const result = this.#queue.push(unit, bytes, metrics);
+    if (result === PushResult.Queued) {
+      // A packet filled up: send it now rather than holding a full packet until the flush.
+      if (this.#queue.hasSealed) this.#sender.pump();
+      if (!this.#flushScheduled) this.#scheduleFlush();
+    } else if (result === PushResult.Full) {
+      this.stats.drop('queueFull', metrics);
+      this.reporter.report(ErrorCode.QueueFull, describeQueueFull);
+    } else {
+      this.stats.drop('tooLong', metrics);
+      const limit = this.#maxPacketSize;
+      this.reporter.report(
+        ErrorCode.LineTooLong,
+        () =>
+          `dropped a metric of ${bytes} bytes, more than maxPacketSize (${limit}): ` +
+          unit.slice(0, 80),
+      );
+    }
+  }
+
+  /** Counts a metric call whose input could not be written, and reports why. */
+  reject(describe: () => string): void {
+    this.stats.enqueued++;
+    this.stats.drop('invalid', 1);
+    this.reporter.report(ErrorCode.InvalidMetric, describe);
+  }
+
+  #scheduleFlush(): void {
+    this.#flushScheduled = true;
+    const handle =
+      this.#flushInterval === 0
+        ? setImmediate(this.#flushNow)
+        : setTimeout(this.#flushNow, this.#flushInterval);
+    handle.unref();
+  }
+
+  /** Sends the open packet now; resolves whether everything accepted so far left in time. */
+  flush(timeout: number = this.#stopTimeout): Promise<boolean> {
+    this.#queue.seal();
+    this.#sender.pump();
+    return this.#sender.whenSent(this.#queue.lastSeq, timeout);
+  }
+
+  /** Starts the sender; after a stop, waits for it to finish first. */
+  async start(): Promise<void> {
+    if (this.#stopping !== undefined) await this.#stopping;
+    if (this.#started) return;
+    this.#started = true;
+    this.#sender.start();
+  }
+
+  /** Delivers the queue and closes, within `stopTimeout`; idempotent. */
+  stop(): Promise<void> {
+    if (!this.#started) return this.#stopping ?? Promise.resolve();
+    this.#started = false;
+    this.#queue.seal();
+    const stopping = this.#sender.stop(this.#queue.lastSeq, this.#stopTimeout);
+    this.#stopping = stopping.finally(() => {
+      this.#stopping = undefined;
+    });
+    return this.#stopping;
+  }
+
+  /** The accounting, with the queue and connection state of this moment. */
+  snapshot(): ConnectorStats {
+    const sender = this.#sender;
+    return this.stats.snapshot(
+      this.#queue.metrics + sender.inFlightMetrics,
+      this.#queue.bytes + sender.inFlightBytes,
+      sender.connected,
+    );
+  }
+}
+
+function describeQueueFull(): string {
+  return 'the queue is full (maxQueueSize or maxQueueBytes); dropped the newest metric';
+}

@@ -1,0 +1,27 @@
+/**
+ * The one rule that keeps user input from forging or splitting metrics: in names, tag keys, tag
+ * values and set members, every character that means something on the wire (`:` `|` `@` `#` `,`
+ * `;` `=`), every whitespace or control character (`\n`, `\r`, tab, …) and every lone surrogate is
+ * replaced by `_`. Over TCP and unix sockets, where the reference daemon decodes ASCII, every
+ * non-ASCII character is replaced by `_` as well; over UDP it is kept and sent as UTF-8.
+ * The mapping is deterministic: the same input always gives the same output.
+ */
+/* eslint-disable no-control-regex -- matching control characters is the point */
+const UNSAFE =
+  /[:|@#,;=\s\u0000-\u001f\u007f]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const NON_ASCII = /[^\u0000-\u007f]/gu;
+/* eslint-enable no-control-regex */
+const NEEDS_WORK = /[^\w.\-/]/;
+
+/** Applies the wire-safety rule; `ascii` also replaces every non-ASCII character. */
+export function sanitize(text: string, ascii: boolean): string {
+  // Most names are plain words and dots: skip the replacements entirely for them.
+  if (!NEEDS_WORK.test(text)) return text;
+  const safe = text.replace(UNSAFE, '_');
+  return ascii ? safe.replace(NON_ASCII, '_') : safe;
+}
+
+/** Extra bytes `text` takes in UTF-8 beyond its length in UTF-16 code units. */
+export function utf8Extra(text: string): number {
+  return NEEDS_WORK.test(text) ? Buffer.byteLength(text, 'utf8') - text.length : 0;
+}

@@ -1,0 +1,319 @@
+import type { Backoff } from './backoff.js';
+import { ErrorCode } from './errors.js';
+import type { Packet, PacketQueue } from './packet-queue.js';
+import type { Reporter } from './reporter.js';
+import type { StatsCounter } from './stats.js';
+import { describeTarget } from './transports/stream-transport.js';
+import type { Transport, TransportFactory, TransportTarget } from './transports/transport.js';
+
+/** What the sender works with; all of it shared with the pipeline that owns the sender. */
+export interface SenderParts {
+  readonly target: TransportTarget;
+  readonly createTransport: TransportFactory;
+  readonly backoff: Backoff;
+  readonly queue: PacketQueue;
+  readonly stats: StatsCounter;
+  readonly reporter: Reporter;
+  /** Stream transports may resend a packet whose write failed; datagrams never are. */
+  readonly resendFailedWrites: boolean;
+}
+
+type State = 'stopped' | 'connecting' | 'connected' | 'waiting';
+
+interface Waiter {
+  readonly seq: number;
+  readonly resolve: (delivered: boolean) => void;
+  timer: NodeJS.Timeout | undefined;
+}
+
+/**
+ * The background sender: owns the one connection, moves sealed packets from the queue to it,
+ * reconnects with backoff when it is lost, and keeps the accounting of what was sent.
+ * Packets are in flight from the moment they are handed to the transport until the operating
+ * system accepts them; a stream connection that dies puts its in-flight packets back at the head
+ * of the queue once, in order.
+ */
+export class Sender {
+  readonly #parts: SenderParts;
+  #state: State = 'stopped';
+  /** Wants a connection: started and not stopped. */
+  #running = false;
+  /** Stopping, but still delivering the queue until the stop deadline. */
+  #draining = false;
+  #transport: Transport | undefined;
+  #generation = 0;
+  #writable = false;
+  #connectedOnce = false;
+  #retryTimer: NodeJS.Timeout | undefined;
+  #inFlight: Packet[] = [];
+  #waiters: Waiter[] = [];
+
+  constructor(parts: SenderParts) {
+    this.#parts = parts;
+  }
+
+  /** Whether a connection is up right now. */
+  get connected(): boolean {
+    return this.#state === 'connected';
+  }
+
+  /** Metrics and bytes handed to the transport but not yet accepted by the operating system. */
+  get inFlightMetrics(): number {
+    let metrics = 0;
+    for (const packet of this.#inFlight) metrics += packet.metrics;
+    return metrics;
+  }
+
+  get inFlightBytes(): number {
+    let bytes = 0;
+    for (const packet of this.#inFlight) bytes += packet.data.length;
+    return bytes;
+  }
+
+  /** Starts connecting in the background; does not wait for the connection. */
+  start(): void {
+    this.#running = true;
+    if (this.#state === 'stopped') this.#connect();
+  }
+
+  /** Sends sealed packets while the connection takes them. */
+  pump(): void {
+    const transport = this.#transport;
+    if (this.#state !== 'connected' || transport === undefined) return;
+    const queue = this.#parts.queue;
+    while (this.#writable) {
+      const packet = queue.shift();
+      if (packet === undefined) return;
+      this.#inFlight.push(packet);
+      this.#writable = transport.send(packet.data, (error) => this.#settle(packet, error));
+    }
+  }
+
+  /**
+   * Resolves `true` once every packet up to `seq` has left (sent or dropped), or `false` after
+   * `timeout` milliseconds. The timer is not unref'd: a caller awaiting delivery keeps the
+   * process alive for that long at most.
+   */
+  whenSent(seq: number, timeout: number): Promise<boolean> {
+    if (this.#oldestPending() > seq) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const waiter: Waiter = { seq, resolve, timer: undefined };
+      waiter.timer = setTimeout(() => {
+        this.#waiters.splice(this.#waiters.indexOf(waiter), 1);
+        resolve(false);
+      }, timeout);
+      this.#waiters.push(waiter);
+    });
+  }
+
+  /**
+   * Delivers what is queued (connecting first if needed) within `timeout` ms, then closes.
+   * Whatever is still queued or in flight at the deadline is dropped with reason `stopTimeout`.
+   */
+  async stop(lastSeq: number, timeout: number): Promise<void> {
+    const deadline = Date.now() + timeout;
+    this.#running = false;
+    this.#draining = true;
+    if (this.#state === 'waiting') {
+      // Skip the backoff: the stop deadline now bounds the attempts.
+      clearTimeout(this.#retryTimer);
+      this.#retryTimer = undefined;
+      this.#connect();
+    }
+    const delivered = await this.whenSent(lastSeq, timeout);
+    this.#draining = false;
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
+    this.#generation++;
+    const transport = this.#transport;
+    this.#transport = undefined;
+    this.#state = 'stopped';
+    this.#writable = false;
+    if (transport !== undefined) {
+      if (delivered) await closeWithin(transport, deadline - Date.now());
+      else transport.destroy();
+    }
+    this.#dropEverything();
+  }
+
+  #dropEverything(): void {
+    const { queue, stats, reporter } = this.#parts;
+    const lost = queue.clear() + this.inFlightMetrics;
+    this.#inFlight = [];
+    if (lost > 0) {
+      stats.drop('stopTimeout', lost);
+      reporter.report(
+        ErrorCode.StopTimeout,
+        () => `stop() could not deliver ${lost} queued metrics in time; they were dropped`,
+      );
+    }
+    this.#checkWaiters();
+  }
+
+  #connect(): void {
+    const generation = ++this.#generation;
+    this.#state = 'connecting';
+    const { target, createTransport } = this.#parts;
+    const transport = createTransport(target, {
+      onClose: (error) => this.#onClose(generation, error),
+      onDrain: () => {
+        if (generation !== this.#generation) return;
+        this.#writable = true;
+        this.pump();
+      },
+    });
+    this.#transport = transport;
+    transport.connect().then(
+      () => this.#onConnected(generation, transport),
+      (error: unknown) => this.#onConnectFailed(generation, error),
+    );
+  }
+
+  #onConnected(generation: number, transport: Transport): void {
+    if (generation !== this.#generation) {
+      transport.destroy();
+      return;
+    }
+    this.#state = 'connected';
+    this.#writable = true;
+    this.#parts.backoff.reset();
+    if (this.#connectedOnce) this.#parts.stats.reconnects++;
+    this.#connectedOnce = true;
+    this.pump();
+  }
+
+  #onConnectFailed(generation: number, error: unknown): void {
+    if (generation !== this.#generation) return;
+    this.#transport = undefined;
+    const target = describeTarget(this.#parts.target);
+    this.#parts.reporter.report(
+      ErrorCode.Transport,
+      () => `cannot connect to StatsD at ${target}: ${messageOf(error)}; retrying`,
+      error,
+    );
+    this.#retryLater();
+  }
+
+  #onClose(generation: number, error: Error | undefined): void {
+    if (generation !== this.#generation || this.#state !== 'connected') return;
+    this.#transport = undefined;
+    this.#writable = false;
+    if (error !== undefined) {
+      const target = describeTarget(this.#parts.target);
+      this.#parts.reporter.report(
+        ErrorCode.Transport,
+        () => `lost the connection to StatsD at ${target}: ${error.message}; reconnecting`,
+        error,
+      );
+    }
+    // Write callbacks already queued by the dying socket run first, so that a packet the kernel
+    // accepted is counted as sent instead of being resent.
+    setImmediate(() => this.#recoverInFlight());
+    this.#retryLater();
+  }
+
+  #retryLater(): void {
+    if (!this.#running && !this.#draining) {
+      this.#state = 'stopped';
+      return;
+    }
+    this.#state = 'waiting';
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = undefined;
+      this.#connect();
+    }, this.#parts.backoff.next());
+    this.#retryTimer.unref();
+  }
+
+  #recoverInFlight(): void {
+    if (this.#inFlight.length === 0) return;
+    const lost = this.#inFlight;
+    this.#inFlight = [];
+    const resend: Packet[] = [];
+    for (const packet of lost) {
+      if (this.#parts.resendFailedWrites && !packet.retried) {
+        packet.retried = true;
+        resend.push(packet);
+      } else {
+        this.#dropFailed(packet, undefined);
+      }
+    }
+    this.#parts.queue.requeue(resend);
+    this.#checkWaiters();
+    this.pump();
+  }
+
+  #settle(packet: Packet, error: Error | null | undefined): void {
+    const index = this.#inFlight.indexOf(packet);
+    // Already recovered or dropped when its connection closed.
+    if (index < 0) return;
+    if (error) {
+      // A failed stream write is recovered when its connection closes, which follows shortly.
+      if (this.#parts.resendFailedWrites) return;
+      this.#inFlight.splice(index, 1);
+      this.#dropFailed(packet, error);
+    } else {
+      if (index === 0) this.#inFlight.shift();
+      else this.#inFlight.splice(index, 1);
+      const stats = this.#parts.stats;
+      stats.sent += packet.metrics;
+      stats.packetsSent++;
+      stats.bytesSent += packet.data.length;
+    }
+    if (this.#waiters.length > 0) this.#checkWaiters();
+  }
+
+  #dropFailed(packet: Packet, error: Error | undefined): void {
+    this.#parts.stats.drop('sendError', packet.metrics);
+    const target = describeTarget(this.#parts.target);
+    this.#parts.reporter.report(
+      ErrorCode.Transport,
+      () =>
+        `StatsD at ${target} refused a packet of ${packet.metrics} metrics` +
+        (error === undefined ? ' twice' : `: ${error.message}`),
+      error,
+    );
+  }
+
+  #oldestPending(): number {
+    const first = this.#inFlight[0];
+    const queued = this.#parts.queue.oldestSeq;
+    return first !== undefined && first.seq < queued ? first.seq : queued;
+  }
+
+  #checkWaiters(): void {
+    if (this.#waiters.length === 0) return;
+    const oldest = this.#oldestPending();
+    const waiting: Waiter[] = [];
+    for (const waiter of this.#waiters) {
+      if (waiter.seq < oldest) {
+        clearTimeout(waiter.timer);
+        waiter.resolve(true);
+      } else {
+        waiting.push(waiter);
+      }
+    }
+    this.#waiters = waiting;
+  }
+}
+
+function closeWithin(transport: Transport, timeout: number): Promise<void> {
+  if (timeout <= 0) {
+    transport.destroy();
+    return Promise.resolve();
+  }
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      transport.destroy();
+      resolve();
+    }, timeout);
+    void transport.end().then(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,57 @@
+import { sanitize } from './sanitize.js';
+import type { TagFormat, Tags } from './types.js';
+
+/**
+ * Renders tags for one dialect as the text between the separators: `a:1,b:2` (DogStatsD),
+ * `a=1,b=2` (Influx) or `a=1;b=2` (Graphite). Keys and values go through the wire-safety rule.
+ * Object values `null`, `undefined` and `false` leave the tag out; `true` and `''` write a bare
+ * key (`key=true` in Influx and Graphite, which need a value). String tags `'k:v'` are split at
+ * their first colon. Returns `''` when no tag remains.
+ */
+export function renderTags(tags: Tags, format: TagFormat, ascii: boolean): string {
+  const pair = format === 'dogstatsd' ? ':' : '=';
+  const separator = format === 'graphite' ? ';' : ',';
+  let out = '';
+  if (isTagList(tags)) {
+    for (const tag of tags) {
+      if (typeof tag !== 'string' || tag === '') continue;
+      const colon = tag.indexOf(':');
+      const text =
+        colon < 0
+          ? renderTag(tag, true, pair, ascii)
+          : renderTag(tag.slice(0, colon), tag.slice(colon + 1), pair, ascii);
+      if (text !== '') out = out === '' ? text : out + separator + text;
+    }
+    return out;
+  }
+  for (const key in tags) {
+    const value = tags[key];
+    if (value === undefined || value === null || value === false) continue;
+    const text = renderTag(key, value, pair, ascii);
+    if (text !== '') out = out === '' ? text : out + separator + text;
+  }
+  return out;
+}
+
+function renderTag(
+  key: string,
+  value: string | number | true,
+  pair: string,
+  ascii: boolean,
+): string {
+  const safeKey = sanitize(key, ascii);
+  if (safeKey === '') return '';
+  if (value === true || value === '') return pair === ':' ? safeKey : safeKey + '=true';
+  return safeKey + pair + sanitize(String(value), ascii);
+}
+
+function isTagList(tags: Tags): tags is readonly string[] {
+  return Array.isArray(tags);
+}
+
+/** Joins two rendered tag lists of the same dialect. */
+export function joinTags(first: string, second: string, format: TagFormat): string {
+  if (first === '') return second;
+  if (second === '') return first;
+  return first + (format === 'graphite' ? ';' : ',') + second;
+}

@@ -1,0 +1,171 @@
+import type { StatsdError } from './errors.js';
+
+/** How metrics travel: a TCP stream (default), UDP datagrams, or a unix domain stream socket. */
+export type Protocol = 'tcp' | 'udp' | 'unix';
+
+/**
+ * How tags are written on the wire.
+ * - `'none'`: plain StatsD, which has no tags (tags given to a call are reported and left out).
+ * - `'dogstatsd'`: `name:1|c|#env:prod,region:eu`
+ * - `'influx'`: Telegraf/InfluxDB, `name,env=prod,region=eu:1|c`
+ * - `'graphite'`: Graphite tagged series, `name;env=prod;region=eu:1|c`
+ */
+export type TagFormat = 'none' | 'dogstatsd' | 'influx' | 'graphite';
+
+/** A tag value. `true`, `null` and `undefined`... see {@link Tags}. */
+export type TagValue = string | number | boolean | null | undefined;
+
+/**
+ * Tags as an object (`{ route: 'home' }` → `route:home`) or as ready strings
+ * (`['route:home', 'canary']`). In an object, a `null`, `undefined` or `false` value leaves the
+ * tag out and `true` writes the bare key.
+ */
+export type Tags = Readonly<Record<string, TagValue>> | readonly string[];
+
+/** The StatsD metric types: counter, gauge, timer, set, histogram and distribution. */
+export type MetricType = 'c' | 'g' | 'ms' | 's' | 'h' | 'd';
+
+/** Options every metric call takes. */
+export interface MetricOptions {
+  /**
+   * Send this call with probability `sampleRate` (0 < rate <= 1); the server scales counters and
+   * timers back up. Defaults to the connector's `sampleRate`.
+   */
+  sampleRate?: number;
+  /** Tags for this call, added to the connector's global and child tags. */
+  tags?: Tags;
+}
+
+/** Options of {@link Connector.gauge}. */
+export interface GaugeOptions extends MetricOptions {
+  /** Change the gauge by `value` instead of setting it: written `+3` or `-3`. @default false */
+  delta?: boolean;
+}
+
+/** Why a metric that was accepted did not reach the server. */
+export type DropReason =
+  /** The queue was at its bound (count or bytes) and the newest metric was dropped. */
+  | 'queueFull'
+  /** The value or name could not be written (NaN, Infinity, a negative timer, an empty name). */
+  | 'invalid'
+  /** The line alone is larger than `maxPacketSize`. */
+  | 'tooLong'
+  /** The socket refused the packet (UDP error, or a TCP write failed twice). */
+  | 'sendError'
+  /** `stop()` reached `stopTimeout` before the queue was delivered. */
+  | 'stopTimeout';
+
+/** A snapshot of the connector's accounting. At any quiet moment `enqueued === sent + dropped + queued`. */
+export interface ConnectorStats {
+  /** Metrics accepted by metric calls (after sampling), valid or not. */
+  readonly enqueued: number;
+  /** Metrics handed to the operating system in a packet it accepted. */
+  readonly sent: number;
+  /** Metrics that will never be sent, the sum of {@link ConnectorStats.dropReasons}. */
+  readonly dropped: number;
+  /** Metrics waiting in the queue or being written. */
+  readonly queued: number;
+  /** Bytes waiting in the queue or being written. */
+  readonly queuedBytes: number;
+  /** Dropped metrics by reason. */
+  readonly dropReasons: Readonly<Record<DropReason, number>>;
+  /** Calls skipped by client-side sampling; not part of `enqueued`. */
+  readonly sampledOut: number;
+  /** Packets (datagrams or stream writes) the operating system accepted. */
+  readonly packetsSent: number;
+  /** Bytes the operating system accepted. */
+  readonly bytesSent: number;
+  /** Connections made after the first one. */
+  readonly reconnects: number;
+  /** Whether the transport is connected right now. */
+  readonly connected: boolean;
+}
+
+/** Where the connector writes its throttled warnings when no `onError` is given. */
+export interface Logger {
+  /** Called with one readable line per report. */
+  warn(message: string): void;
+}
+
+/** Receives every runtime problem (throttled): network errors, drops, invalid metric input. */
+export type ErrorHandler = (error: StatsdError) => void;
+
+/** Options of {@link Connector}. */
+export interface ConnectorOptions {
+  /**
+   * Host name or IP address (v4 or v6) of the StatsD server. Resolved again on every reconnect.
+   * Required unless `protocol` is `'unix'` or `enabled` is false.
+   */
+  host?: string;
+  /** Port of the StatsD server, an integer from 1 to 65535. @default 8125 */
+  port?: number;
+  /** Path of the unix domain socket when `protocol` is `'unix'`. */
+  path?: string;
+  /** Transport. @default 'tcp' */
+  protocol?: Protocol;
+  /**
+   * Text put before every metric path, followed by a dot (a trailing dot is not doubled).
+   * An empty string or `null` means no prefix.
+   * @default no prefix
+   */
+  prefix?: string | null;
+  /** When false, the connector keeps its interface but records and sends nothing. @default true */
+  enabled?: boolean;
+  /** Most metrics held in the queue; newer ones are dropped and counted when it is full. @default 100_000 */
+  maxQueueSize?: number;
+  /** Most bytes held in the queue; newer metrics are dropped and counted when it is full. @default 8_388_608 (8 MiB) */
+  maxQueueBytes?: number;
+  /**
+   * Most bytes in one UDP datagram or TCP write. Use 512 across the internet, 1432 on fast
+   * ethernet, 8932 with jumbo frames, 8192 for a DogStatsD agent.
+   * @default 1432
+   */
+  maxPacketSize?: number;
+  /**
+   * Milliseconds a partly filled packet may wait for more metrics. `0` sends at the end of the
+   * current event-loop turn; full packets always leave at once.
+   * @default 0
+   */
+  flushInterval?: number;
+  /** First reconnect delay in milliseconds; doubled on each failure, with jitter. @default 100 */
+  reconnectMinDelay?: number;
+  /** Longest reconnect delay in milliseconds. @default 10_000 */
+  reconnectMaxDelay?: number;
+  /** Milliseconds a connection attempt may take before it is abandoned. @default 5_000 */
+  connectTimeout?: number;
+  /** Milliseconds `stop()` may spend delivering the queue before dropping the rest. @default 5_000 */
+  stopTimeout?: number;
+  /** How tags are written. @default 'none' */
+  tagFormat?: TagFormat;
+  /** Tags added to every metric. Refused with `tagFormat: 'none'`. @default none */
+  globalTags?: Tags;
+  /** Sample rate for calls that give none, 0 < rate <= 1. @default 1 */
+  sampleRate?: number;
+  /**
+   * Sum counters and keep the last gauge value on the client, sending one line per name and tag
+   * set every `flushInterval` (which must then be above 0). Cuts traffic at very high rates;
+   * costs the order between different metrics and the per-call sample rates.
+   * @default false
+   */
+  aggregate?: boolean;
+  /** Receives runtime problems. @default warnings to `logger` */
+  onError?: ErrorHandler;
+  /** Where warnings go when there is no `onError`. @default console */
+  logger?: Logger;
+}
+
+/** Options of {@link Connector.child}. */
+export interface ChildOptions {
+  /** Prefix added after the parent's prefix. */
+  prefix?: string;
+  /** Tags added to the parent's tags for every metric of the child. */
+  tags?: Tags;
+}
+
+/** Options of {@link createConnector}: the connector's options plus the naming inputs of the framework glue. */
+export interface CreateConnectorOptions extends ConnectorOptions {
+  /** Service name; with `environment`, builds the prefix `applications.<service>.<environment>` when no prefix is set. */
+  service?: string;
+  /** Environment name (`production`, `staging`, …); see `service`. */
+  environment?: string;
+}
