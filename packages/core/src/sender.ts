@@ -163,7 +163,17 @@ export class Sender {
       },
     });
     this.#transport = transport;
-    transport.connect().then(
+    let connecting: Promise<void> | void;
+    try {
+      connecting = transport.connect();
+    } catch (error) {
+      connecting = Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    if (connecting === undefined) {
+      this.#onConnected(generation, transport);
+      return;
+    }
+    connecting.then(
       () => this.#onConnected(generation, transport),
       (error: unknown) => this.#onConnectFailed(generation, error),
     );

@@ -14,8 +14,11 @@ export type SendCallback = (error?: Error | null) => void;
  * transports (TCP, unix) and datagram transports (UDP) look the same from here.
  */
 export interface Transport {
-  /** Resolves when packets can be sent; rejects on failure or after the connect timeout. */
-  connect(): Promise<void>;
+  /**
+   * Resolves when packets can be sent; rejects on failure or after the connect timeout.
+   * A transport that needs no connection returns nothing and is usable at once.
+   */
+  connect(): Promise<void> | void;
   /**
    * Sends one packet. Returns false when the caller should wait for `onDrain` before sending
    * more (the kernel or the peer is not keeping up).

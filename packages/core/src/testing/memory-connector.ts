@@ -1,0 +1,104 @@
+import { Connector } from '../connector.js';
+import { kTransportFactory, type InternalOptions } from '../internal.js';
+import type { SendCallback, Transport } from '../transports/transport.js';
+import type { ConnectorOptions } from '../types.js';
+import { parseLine, type ParsedMetric } from './parse-line.js';
+
+/** Options of {@link MemoryConnector}: the connector's, with no host needed. */
+export interface MemoryConnectorOptions extends Omit<ConnectorOptions, 'host' | 'port' | 'path'> {
+  /** Most packets kept; older ones are forgotten. @default 10_000 */
+  maxPackets?: number;
+}
+
+/**
+ * A real {@link Connector} (same formatting, packing, sampling and accounting) whose transport
+ * records packets in memory instead of sending them. For unit tests of code that records
+ * metrics: it is started on creation, and reading `lines` or `metrics` first flushes, so a test
+ * can call `incr()` and assert on the next line.
+ *
+ * ```ts
+ * const statsd = new MemoryConnector({ prefix: 'app' });
+ * statsd.incr('jobs');
+ * expect(statsd.lines).toEqual(['app.counters.jobs:1|c']);
+ * ```
+ */
+export class MemoryConnector extends Connector {
+  readonly #packets: string[];
+  readonly #maxPackets: number;
+
+  constructor(options: MemoryConnectorOptions = {}) {
+    const { maxPackets = 10_000, ...connectorOptions } = options;
+    const packets: string[] = [];
+    const internal: ConnectorOptions & InternalOptions = {
+      ...connectorOptions,
+      ...(connectorOptions.protocol === 'unix' ? { path: 'memory' } : { host: 'memory' }),
+      [kTransportFactory]: () => new MemoryTransport(packets, maxPackets),
+    };
+    super(internal);
+    this.#packets = packets;
+    this.#maxPackets = maxPackets;
+    void this.start();
+  }
+
+  /** Every packet sent so far, as text (at most `maxPackets`). */
+  get packets(): readonly string[] {
+    void this.flush();
+    return [...this.#packets];
+  }
+
+  /** Every line sent so far, in order. */
+  get lines(): readonly string[] {
+    void this.flush();
+    const lines: string[] = [];
+    for (const packet of this.#packets) {
+      for (const line of packet.split('\n')) if (line !== '') lines.push(line);
+    }
+    return lines;
+  }
+
+  /** Every line sent so far, parsed. */
+  get metrics(): readonly ParsedMetric[] {
+    return this.lines.map(parseLine);
+  }
+
+  /** The parsed metrics whose name is `name` (prefix included). */
+  metricsNamed(name: string): readonly ParsedMetric[] {
+    return this.metrics.filter((metric) => metric.name === name);
+  }
+
+  /** Forgets what was recorded. */
+  clear(): void {
+    void this.flush();
+    this.#packets.length = 0;
+  }
+
+  /** The packet limit this connector keeps. */
+  get maxPackets(): number {
+    return this.#maxPackets;
+  }
+}
+
+class MemoryTransport implements Transport {
+  readonly #packets: string[];
+  readonly #max: number;
+
+  constructor(packets: string[], max: number) {
+    this.#packets = packets;
+    this.#max = max;
+  }
+
+  connect(): void {}
+
+  send(data: Buffer, callback: SendCallback): boolean {
+    this.#packets.push(data.toString('utf8'));
+    if (this.#packets.length > this.#max) this.#packets.splice(0, this.#packets.length - this.#max);
+    callback();
+    return true;
+  }
+
+  end(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  destroy(): void {}
+}

@@ -1,0 +1,51 @@
+/** One metric line taken apart: what a StatsD server would read from it. */
+export interface ParsedMetric {
+  /** The name as written, tags of the Influx (`,k=v`) and Graphite (`;k=v`) dialects included. */
+  readonly name: string;
+  /** The value as written (`'1'`, `'-3'`, `'+0.5'`, `'abc'`). */
+  readonly value: string;
+  /** The type: `c`, `g`, `ms`, `s`, `h` or `d`. */
+  readonly type: string;
+  /** The sample rate, 1 when the line has none. */
+  readonly sampleRate: number;
+  /** DogStatsD tags (`|#a:b,c`) in order; empty for other dialects. */
+  readonly tags: readonly string[];
+}
+
+/**
+ * Parses one line `<name>:<value>|<type>[|@<rate>][|#<tags>]`. Throws when the line is not
+ * exactly one metric: that is what the test kit's checks rely on.
+ */
+export function parseLine(line: string): ParsedMetric {
+  const colon = line.indexOf(':');
+  if (colon <= 0 || line.includes('\n') || line.includes('\r')) throw malformed(line);
+  const name = line.slice(0, colon);
+  const fields = line.slice(colon + 1).split('|');
+  const [value, type, ...rest] = fields;
+  if (
+    value === undefined ||
+    value === '' ||
+    type === undefined ||
+    type === '' ||
+    value.includes(':')
+  ) {
+    throw malformed(line);
+  }
+  let sampleRate = 1;
+  let tags: string[] = [];
+  for (const field of rest) {
+    if (field.startsWith('@') && sampleRate === 1 && tags.length === 0) {
+      sampleRate = Number(field.slice(1));
+      if (!(sampleRate > 0 && sampleRate <= 1)) throw malformed(line);
+    } else if (field.startsWith('#') && tags.length === 0) {
+      tags = field.slice(1).split(',');
+    } else {
+      throw malformed(line);
+    }
+  }
+  return { name, value, type, sampleRate, tags };
+}
+
+function malformed(line: string): Error {
+  return new Error(`Not a single StatsD metric line: ${JSON.stringify(line)}`);
+}
