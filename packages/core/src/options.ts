@@ -32,7 +32,7 @@ export const DEFAULTS = {
   port: 8125,
   protocol: 'tcp',
   maxQueueSize: 100_000,
-  maxQueueBytes: 8 * 1024 * 1024,
+  maxQueueBytes: 8_388_608,
   maxPacketSize: 1432,
   flushInterval: 0,
   reconnectMinDelay: 100,
