@@ -1,3 +1,4 @@
+export { invalidOption } from '../errors.js';
 export { ROOT_ROUTE, UNMATCHED_ROUTE, routeMetricName } from './route-name.js';
 export { ABORTED_STATUS, requestMetricPath } from './request-metric.js';
 export type { RequestOutcome, StatusSegment } from './request-metric.js';

@@ -41,12 +41,16 @@ export function stopOnShutdown(connector: Connector, options: ShutdownOptions = 
   for (const signal of signals === false ? [] : signals) {
     const handler = (): void => {
       detach();
+      // Decided now, not after the stop: an application handler added with `once` is already
+      // gone by then, and raising the signal again would end its graceful shutdown midway.
+      const applicationHandles = process.listenerCount(signal) > 0;
       void connector.stop().finally(() => {
-        if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+        if (!applicationHandles) process.kill(process.pid, signal);
       });
     };
     handlers.set(signal, handler);
-    process.once(signal, handler);
+    // First in line, so that the application's `once` handlers are still registered when it runs.
+    process.prependOnceListener(signal, handler);
   }
   return detach;
 }

@@ -1,0 +1,283 @@
+import type { Server } from 'node:http';
+import Router from '@koa/router';
+import { Connector } from '@statsd/core';
+import type Koa from 'koa';
+import request from 'supertest';
+import { statsdMiddleware } from '../src/index.js';
+import type { StatsdMiddleware, StatsdMiddlewareOptions } from '../src/index.js';
+import { KOA_MAJORS, StatsdDaemon, close, daemonEnv, listen, waitForTimers } from './support.js';
+
+type IsAny<T> = 0 extends 1 & T ? true : false;
+
+describe.each(KOA_MAJORS)('statsdMiddleware configuration on %s', (_major, Koa) => {
+  let daemon: StatsdDaemon;
+  let apps = 0;
+  const cleanup: Array<() => Promise<void>> = [];
+
+  beforeAll(async () => {
+    daemon = await StatsdDaemon.start();
+  });
+
+  afterAll(async () => {
+    await daemon.stop();
+  });
+
+  afterEach(async () => {
+    for (const step of cleanup.splice(0).reverse()) await step();
+    expect(await daemon.badLines()).toBe(0);
+  });
+
+  function middleware(options: StatsdMiddlewareOptions): StatsdMiddleware {
+    const statsd = statsdMiddleware(options);
+    cleanup.push(() => statsd.connector.stop());
+    return statsd;
+  }
+
+  /** An app with its own service name, so its keys never meet another test's. */
+  function create(options: StatsdMiddlewareOptions = {}): {
+    app: Koa;
+    statsd: StatsdMiddleware;
+    router: Router;
+    prefix: string;
+  } {
+    const service = `svc${++apps}`;
+    const statsd = middleware({ service, environment: 'test', env: daemonEnv(daemon), ...options });
+    const app = new Koa();
+    app.silent = true;
+    const router = new Router();
+    router.get('/users/:id', (ctx) => (ctx.body = 'user'));
+    app.use(statsd).use(router.routes());
+    return { app, statsd, router, prefix: `applications.${service}.test` };
+  }
+
+  async function serve(app: Koa): Promise<Server> {
+    const server = await listen(app);
+    cleanup.push(() => close(server));
+    return server;
+  }
+
+  it('gives @koa/router handlers the connector as ctx.state.statsd, typed', async () => {
+    const { app, statsd, router, prefix } = create();
+    router.get('/lookup', async (ctx) => {
+      const notAny: IsAny<typeof ctx.state.statsd> = false;
+      const connector: Connector = ctx.state.statsd;
+      ctx.state.statsd.incr('lookups');
+      await ctx.state.statsd.time('lookup.work', () => Promise.resolve());
+      ctx.body = { same: connector === statsd.connector, notAny };
+    });
+
+    await request(await serve(app))
+      .get('/lookup')
+      .expect(200, { same: true, notAny: false });
+
+    const counters = await daemon.waitFor(
+      (d) => d.counters(),
+      (c) => c[`${prefix}.counters.lookups`] === 1,
+    );
+    expect(counters[`${prefix}.counters.lookups`]).toBe(1);
+    expect(await waitForTimers(daemon, prefix, 2)).toEqual({
+      'lookup.GET.200': 1,
+      'lookup.work': 1,
+    });
+  });
+
+  it('leaves skipped requests untimed and still gives them the connector', async () => {
+    const { app, router, prefix } = create({ skip: (ctx) => ctx.path === '/health' });
+    router.get('/health', (ctx) => {
+      ctx.state.statsd.incr('health.checks');
+      ctx.body = 'ok';
+    });
+    const server = await serve(app);
+
+    for (let i = 0; i < 3; i++) await request(server).get('/health').expect(200);
+    await request(server).get('/users/1').expect(200);
+
+    // One TCP connection keeps the order: the health checks' lines came before the user's timer.
+    expect(await waitForTimers(daemon, prefix, 1)).toEqual({ 'users._id.GET.200': 1 });
+    expect((await daemon.counters())[`${prefix}.counters.health.checks`]).toBe(3);
+  });
+
+  it('reads host, port, protocol and prefix from the env option alone', async () => {
+    const prefix = `envonly.svc${++apps}`;
+    const statsd = middleware({ env: daemonEnv(daemon, { STATSD_PREFIX: prefix }) });
+    const app = new Koa();
+    const router = new Router();
+    router.get('/ping', (ctx) => (ctx.body = 'pong'));
+    app.use(statsd).use(router.routes());
+
+    await request(await serve(app))
+      .get('/ping')
+      .expect(200);
+
+    expect(statsd.connector.prefix).toBe(prefix);
+    expect(await waitForTimers(daemon, prefix, 1)).toEqual({ 'ping.GET.200': 1 });
+  });
+
+  it('serves requests and sends nothing when STATSD_ENABLED is false', async () => {
+    const disabledPrefix = `disabled.svc${++apps}`;
+    const statsd = middleware({
+      env: daemonEnv(daemon, { STATSD_PREFIX: disabledPrefix, STATSD_ENABLED: 'false' }),
+    });
+    const app = new Koa();
+    const router = new Router();
+    router.get('/users/:id', (ctx) => {
+      ctx.state.statsd.incr('lookups');
+      ctx.body = 'user';
+    });
+    app.use(statsd).use(router.routes());
+    const server = await serve(app);
+
+    await request(server).get('/users/1').expect(200, 'user');
+    await request(server).get('/nowhere').expect(404);
+
+    expect(statsd.connector.enabled).toBe(false);
+    expect(statsd.connector.stats().enqueued).toBe(0);
+    // A line from an enabled app afterwards: when it has arrived, nothing else is on its way.
+    const { app: enabledApp, prefix } = create();
+    await request(await serve(enabledApp))
+      .get('/users/1')
+      .expect(200);
+    await waitForTimers(daemon, prefix, 1);
+    const keys = [...Object.keys(await daemon.timers()), ...Object.keys(await daemon.counters())];
+    expect(keys.filter((key) => key.startsWith(disabledPrefix))).toEqual([]);
+  });
+
+  it('records every app through one shared connector', async () => {
+    const prefix = `shared.svc${++apps}`;
+    const shared = new Connector({
+      host: daemon.host,
+      port: daemon.tcpPort,
+      protocol: 'tcp',
+      prefix,
+    });
+    cleanup.push(() => shared.stop());
+    for (const name of ['orders', 'billing']) {
+      const statsd = statsdMiddleware({ connector: shared });
+      expect(statsd.connector).toBe(shared);
+      const app = new Koa();
+      const router = new Router();
+      router.get(`/${name}`, (ctx) => (ctx.body = name));
+      app.use(statsd).use(router.routes());
+      await request(await serve(app))
+        .get(`/${name}`)
+        .expect(200);
+    }
+    shared.incr('jobs.done');
+
+    expect(await waitForTimers(daemon, prefix, 2)).toEqual({
+      'orders.GET.200': 1,
+      'billing.GET.200': 1,
+    });
+    const counters = await daemon.waitFor(
+      (d) => d.counters(),
+      (c) => c[`${prefix}.counters.jobs.done`] === 1,
+    );
+    expect(counters[`${prefix}.counters.jobs.done`]).toBe(1);
+  });
+
+  it('writes the status class when status is class', async () => {
+    const { app, prefix } = create({ status: 'class' });
+    const server = await serve(app);
+
+    await request(server).get('/users/1').expect(200);
+    await request(server).get('/users/2').expect(200);
+    await request(server).get('/nowhere').expect(404);
+
+    expect(await waitForTimers(daemon, prefix, 3)).toEqual({
+      'users._id.GET.2xx': 2,
+      'unmatched.GET.4xx': 1,
+    });
+  });
+
+  it('writes the status class and code when status is both', async () => {
+    const { app, prefix } = create({ status: 'both' });
+
+    await request(await serve(app))
+      .get('/users/1')
+      .expect(200);
+
+    expect(await waitForTimers(daemon, prefix, 1)).toEqual({ 'users._id.GET.2xx.200': 1 });
+  });
+
+  it('names requests with routeName and falls back to the template when it returns nothing', async () => {
+    const { app, prefix } = create({
+      routeName: (ctx) => (ctx.path.startsWith('/assets/') ? '/assets' : undefined),
+    });
+    app.use((ctx) => {
+      if (ctx.path.startsWith('/assets/')) ctx.body = 'asset';
+    });
+    const server = await serve(app);
+
+    await request(server).get('/assets/app.js').expect(200);
+    await request(server).get('/assets/app.css').expect(200);
+    await request(server).get('/users/1').expect(200);
+
+    expect(await waitForTimers(daemon, prefix, 3)).toEqual({
+      'assets.GET.200': 2,
+      'users._id.GET.200': 1,
+    });
+  });
+
+  it('uses the default name and keeps serving when routeName throws', async () => {
+    const { app, prefix } = create({
+      routeName: () => {
+        throw new Error('naming bug');
+      },
+    });
+
+    await request(await serve(app))
+      .get('/users/1')
+      .expect(200, 'user');
+
+    expect(await waitForTimers(daemon, prefix, 1)).toEqual({ 'users._id.GET.200': 1 });
+  });
+
+  it('delivers the queue and stops the connector when the server closes', async () => {
+    const { app, statsd, prefix } = create();
+    const server = await listen(app);
+    const stop = jest.spyOn(statsd.connector, 'stop');
+    statsd.stopOnShutdown(server, { signals: false });
+
+    await request(server).get('/users/1').expect(200);
+    await close(server);
+
+    expect(stop).toHaveBeenCalledTimes(1);
+    await stop.mock.results[0]?.value;
+    expect(statsd.connector.stats()).toMatchObject({ queued: 0, dropped: 0, connected: false });
+    expect(await waitForTimers(daemon, prefix, 1)).toEqual({ 'users._id.GET.200': 1 });
+  });
+
+  it('stops the connector on a signal and leaves the app its own handler', async () => {
+    const { statsd } = create();
+    const stop = jest.spyOn(statsd.connector, 'stop');
+    // SIGWINCH is ignored by default: raising it again cannot end the test process. Jest's
+    // `process` is not the one the operating system signals, so the signal is emitted on it.
+    const before = process.listenerCount('SIGWINCH');
+    const appHandler = jest.fn();
+    process.once('SIGWINCH', appHandler);
+    statsd.stopOnShutdown(undefined, { signals: ['SIGWINCH'] });
+
+    process.emit('SIGWINCH', 'SIGWINCH');
+
+    expect(appHandler).toHaveBeenCalledTimes(1);
+    expect(stop).toHaveBeenCalledTimes(1);
+    await stop.mock.results[0]?.value;
+    expect(statsd.connector.stats().connected).toBe(false);
+    expect(process.listenerCount('SIGWINCH')).toBe(before);
+  });
+
+  it('undoes the binding when the returned function is called', async () => {
+    const { app, statsd } = create();
+    const server = await listen(app);
+    const stop = jest.spyOn(statsd.connector, 'stop');
+    const before = process.listenerCount('SIGWINCH');
+    const detach = statsd.stopOnShutdown(server, { signals: ['SIGWINCH'] });
+    expect(process.listenerCount('SIGWINCH')).toBe(before + 1);
+
+    detach();
+    await close(server);
+
+    expect(stop).not.toHaveBeenCalled();
+    expect(process.listenerCount('SIGWINCH')).toBe(before);
+  });
+});

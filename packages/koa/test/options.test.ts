@@ -1,0 +1,91 @@
+import Router from '@koa/router';
+import { ErrorCode, StatsdError } from '@statsd/core';
+import type { Connector } from '@statsd/core';
+import Koa from 'koa';
+import { statsdMiddleware } from '../src/index.js';
+import type { StatsdMiddleware, StatsdMiddlewareOptions } from '../src/index.js';
+
+type IsAny<T> = 0 extends 1 & T ? true : false;
+
+const DISABLED = { env: { STATSD_ENABLED: 'false' } } as const;
+
+function thrownBy(create: () => unknown): unknown {
+  try {
+    create();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a throw');
+}
+
+describe('statsdMiddleware options', () => {
+  it.each<[string, unknown, RegExp]>([
+    ['routeName', '/users/:id', /`routeName`: received "\/users\/:id", expected a function/],
+    ['skip', true, /`skip`: received true, expected a function/],
+    ['status', 'codes', /`status`: received "codes", expected 'code', 'class' or 'both'/],
+    ['connector', { incr: 1 }, /`connector`: received \{"incr":1\}, expected a Connector/],
+  ])('throws ERR_STATSD_INVALID_OPTION naming %s when it is invalid', (option, value, message) => {
+    const error = thrownBy(() => statsdMiddleware({ ...DISABLED, [option]: value }));
+    expect(error).toBeInstanceOf(StatsdError);
+    expect(error).toMatchObject({ code: ErrorCode.InvalidOption });
+    expect((error as Error).message).toMatch(message);
+  });
+
+  it('throws ERR_STATSD_INVALID_OPTION when the options are not an object', () => {
+    const error = thrownBy(() => statsdMiddleware('my-service' as StatsdMiddlewareOptions));
+    expect(error).toMatchObject({ code: ErrorCode.InvalidOption });
+    expect((error as Error).message).toMatch(/`options`: received "my-service"/);
+  });
+
+  it('throws ERR_STATSD_INVALID_OPTION naming an unknown option', () => {
+    const options: Record<string, unknown> = { ...DISABLED, rootName: () => '/typo' };
+    const error = thrownBy(() => statsdMiddleware(options));
+    expect(error).toMatchObject({ code: ErrorCode.InvalidOption });
+    expect((error as Error).message).toMatch(/Unknown option `rootName`/);
+  });
+
+  it('throws ERR_STATSD_MISSING_HOST at construction when enabled without a host', () => {
+    expect(thrownBy(() => statsdMiddleware({ env: {} }))).toMatchObject({
+      code: ErrorCode.MissingHost,
+    });
+  });
+
+  it('throws ERR_STATSD_INVALID_OPTION at construction when STATSD_PORT is not a port', () => {
+    const env = { STATSD_HOST: '127.0.0.1', STATSD_PORT: 'eighty' };
+    expect(thrownBy(() => statsdMiddleware({ env }))).toMatchObject({
+      code: ErrorCode.InvalidOption,
+    });
+  });
+
+  it('returns a function named statsdMiddleware that takes ctx and next', () => {
+    const statsd = statsdMiddleware(DISABLED);
+    expect(statsd.name).toBe('statsdMiddleware');
+    expect(statsd.length).toBe(2);
+    expect(statsd.connector.enabled).toBe(false);
+  });
+
+  it('builds the prefix from service and environment when no prefix is set', () => {
+    const statsd = statsdMiddleware({ ...DISABLED, service: 'shop', environment: 'staging' });
+    expect(statsd.connector.prefix).toBe('applications.shop.staging');
+  });
+
+  it('types ctx.state.statsd as the Connector in Koa and @koa/router handlers', () => {
+    // Checked by the type checker: each line fails to compile if the state loses its type.
+    const statsd: StatsdMiddleware = statsdMiddleware(DISABLED);
+    const app = new Koa().use(statsd);
+    app.use((ctx) => {
+      const connector: Connector = ctx.state.statsd;
+      const notAny: IsAny<typeof ctx.state.statsd> = false;
+      return [connector, notAny];
+    });
+    const router = new Router();
+    router.get('/users/:id', (ctx) => {
+      const notAny: IsAny<typeof ctx.state.statsd> = false;
+      ctx.state.statsd.incr('lookups');
+      ctx.body = notAny;
+    });
+    const routeName: StatsdMiddlewareOptions['routeName'] = (ctx) => ctx.state.statsd.prefix;
+    expect(app.middleware).toHaveLength(2);
+    expect(typeof routeName).toBe('function');
+  });
+});
