@@ -1,6 +1,7 @@
 /**
- * Reconnect delays: exponential between `min` and `max`, with "equal jitter" (half fixed, half
- * random) so that many clients restarting together do not reconnect in lockstep.
+ * Reconnect delays: exponential from `min` to `max`, with "equal jitter" (the upper half of each
+ * step is random) so that many clients restarting together do not reconnect in lockstep. Every
+ * delay stays within [`min`, `max`]: `min` is the shortest wait the options promise.
  */
 export class Backoff {
   readonly #min: number;
@@ -16,9 +17,10 @@ export class Backoff {
 
   /** The delay before the next attempt, in milliseconds; each call counts one more failure. */
   next(): number {
-    const ceiling = Math.min(this.#max, this.#min * 2 ** Math.min(this.#attempt, 30));
+    // Step n spans [min·2ⁿ, min·2ⁿ⁺¹], capped at max; jitter fills its upper half.
+    const ceiling = Math.min(this.#max, this.#min * 2 ** Math.min(this.#attempt + 1, 31));
     this.#attempt++;
-    return ceiling / 2 + (this.#random() * ceiling) / 2;
+    return Math.max(this.#min, ceiling / 2 + (this.#random() * ceiling) / 2);
   }
 
   /** Starts over after a successful connection. */

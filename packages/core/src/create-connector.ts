@@ -7,6 +7,7 @@ export type StatsdEnvironment = Readonly<Record<string, string | undefined>>;
 
 const TRUE_WORDS = ['1', 'true', 'yes', 'on'];
 const FALSE_WORDS = ['0', 'false', 'no', 'off'];
+const PROTOCOLS: readonly string[] = ['tcp', 'udp', 'unix'];
 
 /**
  * Resolves the connector's options the way the framework glue does: explicit options, then
@@ -23,10 +24,8 @@ export function resolveEnvironment(
   const resolved: ConnectorOptions = { ...rest };
   const enabled = rest.enabled ?? parseEnabled(env.STATSD_ENABLED);
   if (enabled !== undefined) resolved.enabled = enabled;
-  const protocol =
-    rest.protocol ??
-    (blank(env.STATSD_PROTOCOL) ? undefined : (env.STATSD_PROTOCOL as string).trim().toLowerCase());
-  if (protocol !== undefined) resolved.protocol = protocol as Protocol;
+  const protocol = rest.protocol ?? parseProtocol(env.STATSD_PROTOCOL);
+  if (protocol !== undefined) resolved.protocol = protocol;
   const host =
     rest.host ?? (blank(env.STATSD_HOST) ? undefined : (env.STATSD_HOST as string).trim());
   if (protocol === 'unix') {
@@ -64,12 +63,22 @@ function parseEnabled(value: string | undefined): boolean | undefined {
   throw environmentError('STATSD_ENABLED', value, 'true, false, 1, 0, yes, no, on or off');
 }
 
+function parseProtocol(value: string | undefined): Protocol | undefined {
+  if (blank(value)) return undefined;
+  const word = (value as string).trim().toLowerCase();
+  if (PROTOCOLS.includes(word)) return word as Protocol;
+  throw environmentError('STATSD_PROTOCOL', value, 'tcp, udp or unix');
+}
+
 function parsePort(value: string | undefined): number | undefined {
   if (blank(value)) return undefined;
   const text = (value as string).trim();
-  if (!/^\d{1,5}$/.test(text))
+  // Checked here, not left to the connector, so that the error names the variable to fix.
+  const port = /^\d{1,5}$/.test(text) ? Number(text) : 0;
+  if (port < 1 || port > 65_535) {
     throw environmentError('STATSD_PORT', value, 'an integer from 1 to 65535');
-  return Number(text);
+  }
+  return port;
 }
 
 function blank(value: string | undefined): boolean {

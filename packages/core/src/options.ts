@@ -1,4 +1,4 @@
-import { ErrorCode, StatsdError, invalidOption } from './errors.js';
+import { ErrorCode, StatsdError, describeValue, invalidOption } from './errors.js';
 import { sanitize } from './sanitize.js';
 import type { ConnectorOptions, ErrorHandler, Logger, Protocol, TagFormat, Tags } from './types.js';
 
@@ -87,9 +87,12 @@ export function resolveOptions(options: ConnectorOptions = {}): ResolvedOptions 
   }
   for (const key of Object.keys(options)) {
     if (!KNOWN_OPTIONS.has(key)) {
+      // Usually a typo: a silently ignored `hots` would leave the intended setting at its default.
+      const value = describeValue((options as Record<string, unknown>)[key]);
       throw new StatsdError(
         ErrorCode.InvalidOption,
-        `Unknown option \`${key}\`. Known options: ${[...KNOWN_OPTIONS].join(', ')}.`,
+        `Unknown option \`${key}\`: received ${value}, expected one of the known options: ` +
+          `${[...KNOWN_OPTIONS].join(', ')}.`,
       );
     }
   }

@@ -34,7 +34,8 @@ export class PacketQueue {
   readonly #separator: number;
   #packets: (Packet | undefined)[] = [];
   #head = 0;
-  #open = '';
+  /** Units of the open packet: joined once at sealing, no string is built per metric. */
+  #open: string[] = [];
   #openBytes = 0;
   #openMetrics = 0;
   #metrics = 0;
@@ -82,36 +83,34 @@ export class PacketQueue {
     const limits = this.#limits;
     const size = limits.terminateLines ? bytes + 1 : bytes;
     if (size > limits.maxPacketSize) return PushResult.TooLong;
-    if (this.#metrics + metrics > limits.maxMetrics || this.#bytes + size > limits.maxBytes) {
+    const joins =
+      this.#openMetrics > 0 && this.#openBytes + this.#separator + size <= limits.maxPacketSize;
+    // A datagram's separator is held in memory too: count it against the byte bound.
+    const added = joins ? size + this.#separator : size;
+    if (this.#metrics + metrics > limits.maxMetrics || this.#bytes + added > limits.maxBytes) {
       return PushResult.Full;
     }
-    if (this.#openMetrics === 0) {
-      this.#open = limits.terminateLines ? unit + '\n' : unit;
-      this.#openBytes = size;
-    } else if (this.#openBytes + this.#separator + size > limits.maxPacketSize) {
-      this.seal();
-      this.#open = limits.terminateLines ? unit + '\n' : unit;
-      this.#openBytes = size;
-    } else if (limits.terminateLines) {
-      this.#open += unit + '\n';
-      this.#openBytes += size;
+    if (joins) {
+      this.#openBytes += added;
     } else {
-      this.#open += '\n' + unit;
-      this.#openBytes += size + 1;
-      this.#bytes += 1;
+      this.seal();
+      this.#openBytes = size;
     }
+    this.#open.push(unit);
     this.#openMetrics += metrics;
     this.#metrics += metrics;
-    this.#bytes += size;
+    this.#bytes += added;
     return PushResult.Queued;
   }
 
   /** Closes the open packet, if any, so that it can be sent. */
   seal(): void {
     if (this.#openMetrics === 0) return;
-    const data = Buffer.from(this.#open, this.#limits.ascii ? 'latin1' : 'utf8');
+    const { terminateLines, ascii } = this.#limits;
+    const text = terminateLines ? this.#open.join('\n') + '\n' : this.#open.join('\n');
+    const data = Buffer.from(text, ascii ? 'latin1' : 'utf8');
     this.#packets.push({ data, metrics: this.#openMetrics, seq: ++this.#seq, retried: false });
-    this.#open = '';
+    this.#open = [];
     this.#openBytes = 0;
     this.#openMetrics = 0;
   }
@@ -149,7 +148,7 @@ export class PacketQueue {
     const metrics = this.#metrics;
     this.#packets = [];
     this.#head = 0;
-    this.#open = '';
+    this.#open = [];
     this.#openBytes = 0;
     this.#openMetrics = 0;
     this.#metrics = 0;

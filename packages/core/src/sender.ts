@@ -1,4 +1,5 @@
 import type { Backoff } from './backoff.js';
+import { monotonicMs } from './clock.js';
 import { ErrorCode } from './errors.js';
 import type { Packet, PacketQueue } from './packet-queue.js';
 import type { Reporter } from './reporter.js';
@@ -111,7 +112,8 @@ export class Sender {
    * Whatever is still queued or in flight at the deadline is dropped with reason `stopTimeout`.
    */
   async stop(lastSeq: number, timeout: number): Promise<void> {
-    const deadline = Date.now() + timeout;
+    // Monotonic: a wall-clock step (NTP, DST) must neither cut the stop short nor stretch it.
+    const deadline = monotonicMs() + timeout;
     this.#running = false;
     this.#draining = true;
     if (this.#state === 'waiting') {
@@ -130,7 +132,7 @@ export class Sender {
     this.#state = 'stopped';
     this.#writable = false;
     if (transport !== undefined) {
-      if (delivered) await closeWithin(transport, deadline - Date.now());
+      if (delivered) await closeWithin(transport, deadline - monotonicMs());
       else transport.destroy();
     }
     this.#dropEverything();
@@ -161,6 +163,7 @@ export class Sender {
         this.#writable = true;
         this.pump();
       },
+      onError: (error) => this.#onTransportError(error),
     });
     this.#transport = transport;
     let connecting: Promise<void> | void;
@@ -220,6 +223,16 @@ export class Sender {
     // accepted is counted as sent instead of being resent.
     setImmediate(() => this.#recoverInFlight());
     this.#retryLater();
+  }
+
+  #onTransportError(error: Error): void {
+    const target = describeTarget(this.#parts.target);
+    this.#parts.reporter.report(
+      ErrorCode.Transport,
+      // For UDP this is usually ECONNREFUSED: an earlier datagram found no server on the port.
+      () => `the socket to StatsD at ${target} reported an error: ${error.message}`,
+      error,
+    );
   }
 
   #retryLater(): void {

@@ -12,6 +12,11 @@ export class StreamTransport implements Transport {
   readonly #events: TransportEvents;
   #socket: Socket | undefined;
   #closed = false;
+  #corked = false;
+  readonly #uncork = (): void => {
+    this.#corked = false;
+    this.#socket?.uncork();
+  };
 
   constructor(target: TransportTarget, events: TransportEvents) {
     this.#target = target;
@@ -71,6 +76,12 @@ export class StreamTransport implements Transport {
     if (socket === undefined || this.#closed) {
       callback(new Error('the connection is closed'));
       return false;
+    }
+    if (!this.#corked) {
+      // Packets handed over in one turn leave in one writev: far fewer system calls and segments.
+      this.#corked = true;
+      socket.cork();
+      process.nextTick(this.#uncork);
     }
     return socket.write(data, callback);
   }

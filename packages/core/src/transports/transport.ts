@@ -4,6 +4,11 @@ export interface TransportEvents {
   onClose(error: Error | undefined): void;
   /** A transport that returned false from `send` can take more again. */
   onDrain(): void;
+  /**
+   * A problem that neither closed the connection nor failed a send: a UDP socket learns that an
+   * earlier datagram was refused (nothing listens on the port) only after that send succeeded.
+   */
+  onError?(error: Error): void;
 }
 
 /** Called once per packet: without an error when the operating system accepted it. */

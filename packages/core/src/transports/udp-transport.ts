@@ -30,8 +30,9 @@ export class UdpTransport implements Transport {
     const socket = createSocket({ type: isIP(address) === 6 ? 'udp6' : 'udp4' });
     this.#socket = socket;
     socket.unref();
-    // Errors also reach each send's callback; this listener only keeps them from being thrown.
-    socket.on('error', () => {});
+    // Refusals of earlier datagrams arrive here (as recvmsg ECONNREFUSED) or fail the next
+    // send. Listening also keeps them from being thrown.
+    socket.on('error', (error: Error) => this.#events.onError?.(error));
     socket.once('close', () => {
       this.#closed = true;
       this.#events.onClose(undefined);

@@ -1,0 +1,71 @@
+import { FakeStatsdServer } from '../src/testing/index.js';
+import {
+  closedPort,
+  connectorFor,
+  errorLog,
+  expectBalanced,
+  stopConnectors,
+} from './helpers/connector-harness.js';
+
+const servers: FakeStatsdServer[] = [];
+
+async function tcpServer(): Promise<FakeStatsdServer> {
+  const server = await FakeStatsdServer.start({ protocol: 'tcp' });
+  servers.push(server);
+  return server;
+}
+
+afterEach(async () => {
+  await stopConnectors();
+  await Promise.all(servers.splice(0).map((server) => server.stop()));
+});
+
+describe('Connector queue bound', () => {
+  it('keeps the first maxQueueSize metrics and drops the newest when the queue is full', async () => {
+    const server = await tcpServer();
+    const statsd = connectorFor({ host: server.host, port: server.port, maxQueueSize: 10 });
+    for (let i = 0; i < 25; i++) statsd.incr(`jobs.${i}`);
+    const full = statsd.stats();
+    expect(full).toMatchObject({ enqueued: 25, queued: 10, dropped: 15 });
+    expect(full.dropReasons.queueFull).toBe(15);
+    expectBalanced(full);
+    await statsd.start();
+    const expected = Array.from({ length: 10 }, (_, i) => `counters.jobs.${i}:1|c`);
+    expect(await server.waitForLines(10)).toEqual(expected);
+    await statsd.stop();
+    expect(server.received).toBe(10);
+    expect(statsd.stats()).toMatchObject({ enqueued: 25, sent: 10, dropped: 15, queued: 0 });
+  });
+
+  it('drops the newest metrics when maxQueueBytes is reached', async () => {
+    const server = await tcpServer();
+    // Each line is 20 bytes plus its "\n": three fit in 64 bytes, the fourth does not.
+    const statsd = connectorFor({
+      host: server.host,
+      port: server.port,
+      maxPacketSize: 64,
+      maxQueueBytes: 64,
+    });
+    for (let i = 10; i < 16; i++) statsd.incr(`jobs.${i}`);
+    expect(statsd.stats()).toMatchObject({ queued: 3, queuedBytes: 63, dropped: 3 });
+    expect(statsd.stats().dropReasons.queueFull).toBe(3);
+    await statsd.start();
+    expect(await server.waitForLines(3)).toEqual([
+      'counters.jobs.10:1|c',
+      'counters.jobs.11:1|c',
+      'counters.jobs.12:1|c',
+    ]);
+  });
+
+  it('reports the first five overflows, then every thousandth, with code ERR_STATSD_QUEUE_FULL', async () => {
+    const port = await closedPort('tcp');
+    const { errors, onError } = errorLog();
+    const statsd = connectorFor({ host: '127.0.0.1', port, maxQueueSize: 1, onError });
+    for (let i = 0; i <= 2500; i++) statsd.incr('jobs');
+    expect(statsd.stats().dropReasons.queueFull).toBe(2500);
+    expect(errors.map((error) => error.code)).toEqual(Array(7).fill('ERR_STATSD_QUEUE_FULL'));
+    const counts = errors.map((error) => /\((\d+) times so far\)/.exec(error.message)?.[1]);
+    expect(counts).toEqual([undefined, '2', '3', '4', '5', '1000', '2000']);
+    expect(errors[0]?.message).toMatch(/queue is full .*dropped the newest metric/);
+  });
+});
