@@ -1,3 +1,4 @@
+import { Aggregator } from './aggregator.js';
 import { ErrorCode, describeValue, invalidOption } from './errors.js';
 import { kTransportFactory, type InternalOptions } from './internal.js';
 import { Kind, MetricFormatter } from './metric-formatter.js';
@@ -56,6 +57,7 @@ export class Connector implements AsyncDisposable {
   readonly #pipeline: Pipeline | undefined;
   readonly #formatter: MetricFormatter;
   readonly #sampleRate: number;
+  readonly #aggregator: Aggregator | undefined;
   readonly #histogramType: string;
   readonly #distributionType: string;
 
@@ -66,6 +68,7 @@ export class Connector implements AsyncDisposable {
     this.#pipeline = family.pipeline;
     this.#formatter = family.formatter;
     this.#sampleRate = family.sampleRate;
+    this.#aggregator = family.pipeline?.aggregator;
     const keepsHistograms = hasHistograms(family.formatter.settings.tagFormat);
     this.#histogramType = keepsHistograms ? '|h' : '|ms';
     this.#distributionType = keepsHistograms ? '|d' : '|ms';
@@ -118,6 +121,7 @@ export class Connector implements AsyncDisposable {
   incr(path: string, value: number = 1, options?: MetricOptions): void {
     if (this.#pipeline === undefined) return;
     if (!isFiniteNumber(value)) return this.#invalidValue('incr', path, value);
+    if (this.#aggregator !== undefined) return this.#aggregate(Kind.counter, path, value, options);
     this.#emit(Kind.counter, path, formatNumber(value), '|c', true, options, false);
   }
 
@@ -125,6 +129,7 @@ export class Connector implements AsyncDisposable {
   decr(path: string, value: number = 1, options?: MetricOptions): void {
     if (this.#pipeline === undefined) return;
     if (!isFiniteNumber(value)) return this.#invalidValue('decr', path, value);
+    if (this.#aggregator !== undefined) return this.#aggregate(Kind.counter, path, -value, options);
     this.#emit(Kind.counter, path, formatNumber(-value), '|c', true, options, false);
   }
 
@@ -136,9 +141,9 @@ export class Connector implements AsyncDisposable {
   gauge(path: string, value: number, options?: GaugeOptions): void {
     if (this.#pipeline === undefined) return;
     if (!isFiniteNumber(value)) return this.#invalidValue('gauge', path, value);
+    if (this.#aggregator !== undefined) return this.#aggregate(Kind.gauge, path, value, options);
     if (options?.delta === true) {
-      const text = value < 0 ? formatNumber(value) : '+' + formatNumber(value);
-      this.#emit(Kind.gauge, path, text, '|g', false, options, false);
+      this.#emit(Kind.gauge, path, deltaText(value), '|g', false, options, false);
     } else {
       this.#emit(Kind.gauge, path, formatNumber(value), '|g', false, options, value < 0);
     }
@@ -152,15 +157,10 @@ export class Connector implements AsyncDisposable {
   timing(path: string, seconds: number, options?: MetricOptions): void {
     if (this.#pipeline === undefined) return;
     if (!isFiniteNumber(seconds) || seconds < 0) return this.#invalidValue('timing', path, seconds);
-    this.#emit(
-      Kind.timer,
-      path,
-      formatNumber(secondsToMilliseconds(seconds)),
-      '|ms',
-      true,
-      options,
-      false,
-    );
+    const milliseconds = secondsToMilliseconds(seconds);
+    // Seconds beyond ~1.8e305 have no finite number of milliseconds.
+    if (milliseconds === Infinity) return this.#invalidValue('timing', path, seconds);
+    this.#emit(Kind.timer, path, formatNumber(milliseconds), '|ms', true, options, false);
   }
 
   /** Adds a member to a set, which counts distinct members per flush: `<prefix>.sets.<path>:<value>|s`. */
@@ -217,10 +217,11 @@ export class Connector implements AsyncDisposable {
   ): void {
     if (this.#pipeline === undefined) return;
     if (!Object.hasOwn(RATED, type)) return this.#invalidValue('injectMetric', path, type, 'type');
-    const text = type === 's' ? this.#memberText(value) : numericText(value, type === 'ms');
-    if (text === undefined) return this.#invalidValue('injectMetric', path, value);
     const suffix =
       type === 'h' ? this.#histogramType : type === 'd' ? this.#distributionType : '|' + type;
+    // A histogram mapped to a timer must be >= 0 like any timer, or the server rejects the line.
+    const text = type === 's' ? this.#memberText(value) : numericText(value, suffix === '|ms');
+    if (text === undefined) return this.#invalidValue('injectMetric', path, value);
     this.#emit(
       Kind.raw,
       path,
@@ -306,36 +307,51 @@ export class Connector implements AsyncDisposable {
     options: MetricOptions | undefined,
     negativeGauge: boolean,
   ): void {
-    const pipeline = this.#pipeline as Pipeline;
+    const rate = this.#sample(path, options);
+    if (rate === 0) return;
+    if (rated && rate < 1) type = type + '|@' + formatNumber(rate);
+    this.#write(kind, path, value, type, options?.tags, negativeGauge);
+  }
+
+  /**
+   * The call's sample rate once it passed sampling; 0 when the call ends here (its rate is
+   * invalid, which is counted and reported, or it was sampled out, which is counted).
+   */
+  #sample(path: string, options: MetricOptions | undefined): number {
     let rate = this.#sampleRate;
-    let tags: Tags | undefined;
     if (options !== undefined) {
-      tags = options.tags;
       const given = options.sampleRate;
       if (given !== undefined) {
         if (typeof given !== 'number' || !(given > 0 && given <= 1)) {
-          return pipeline.reject(
+          (this.#pipeline as Pipeline).reject(
             () =>
               `sampleRate ${describeValue(given)} for "${String(path)}" is not above 0 and at most 1; metric dropped`,
           );
+          return 0;
         }
         rate = given;
       }
     }
-    if (rate < 1) {
-      if (Math.random() >= rate) {
-        pipeline.stats.sampledOut++;
-        return;
-      }
-      if (rated) type = type + '|@' + formatNumber(rate);
+    if (rate < 1 && Math.random() >= rate) {
+      (this.#pipeline as Pipeline).stats.sampledOut++;
+      return 0;
     }
+    return rate;
+  }
+
+  /** Formats one metric (two lines for a negative gauge value) and queues it. */
+  #write(
+    kind: Kind,
+    path: string,
+    value: string,
+    type: string,
+    tags: Tags | undefined,
+    negativeGauge: boolean,
+  ): void {
+    const pipeline = this.#pipeline as Pipeline;
     const formatter = this.#formatter;
     let line = formatter.line(kind, path, value, type, tags);
-    if (line === undefined) {
-      return pipeline.reject(
-        () => `metric path ${describeValue(path)} is empty or not a string; metric dropped`,
-      );
-    }
+    if (line === undefined) return this.#invalidPath(path);
     let bytes = line.length + formatter.extraBytes;
     if (negativeGauge) {
       // Setting a negative gauge: first 0, so that the server reads the value as absolute.
@@ -343,14 +359,53 @@ export class Connector implements AsyncDisposable {
       bytes += zero.length + formatter.extraBytes + 1;
       line = zero + '\n' + line;
     }
-    if (tags !== undefined && formatter.dropsTags) {
-      pipeline.reporter.report(
-        ErrorCode.TagsIgnored,
-        () =>
-          `tags given to "${path}" were left out: tagFormat is 'none' (plain StatsD has no tags)`,
-      );
-    }
+    if (tags !== undefined && formatter.dropsTags) this.#tagsIgnored(path);
     pipeline.accept(line, bytes, 1);
+  }
+
+  /**
+   * `aggregate: true`: adds a counter (`value` already negated for `decr`) or a gauge call to the
+   * aggregator, which writes one line per name and tag set at the next flush. A sampled counter
+   * adds `value / rate`, so its line needs no rate. Beyond the aggregator's bound the call is
+   * written as it is.
+   */
+  #aggregate(kind: Kind, path: string, value: number, options: GaugeOptions | undefined): void {
+    const rate = this.#sample(path, options);
+    if (rate === 0) return;
+    const counter = kind === Kind.counter;
+    const tags = options?.tags;
+    const formatter = this.#formatter;
+    const template = formatter.line(kind, path, '', counter ? '|c' : '|g', tags);
+    if (template === undefined) return this.#invalidPath(path);
+    const aggregator = this.#aggregator as Aggregator;
+    const delta = options?.delta === true;
+    const merged = counter
+      ? aggregator.count(template, formatter.extraBytes, value / rate)
+      : aggregator.gauge(template, formatter.extraBytes, value, delta);
+    if (merged) {
+      if (tags !== undefined && formatter.dropsTags) this.#tagsIgnored(path);
+      (this.#pipeline as Pipeline).requestFlush();
+    } else if (counter) {
+      const type = rate < 1 ? '|c|@' + formatNumber(rate) : '|c';
+      this.#write(kind, path, formatNumber(value), type, tags, false);
+    } else if (delta) {
+      this.#write(kind, path, deltaText(value), '|g', tags, false);
+    } else {
+      this.#write(kind, path, formatNumber(value), '|g', tags, value < 0);
+    }
+  }
+
+  #invalidPath(path: unknown): void {
+    (this.#pipeline as Pipeline).reject(
+      () => `metric path ${describeValue(path)} is empty or not a string; metric dropped`,
+    );
+  }
+
+  #tagsIgnored(path: string): void {
+    (this.#pipeline as Pipeline).reporter.report(
+      ErrorCode.TagsIgnored,
+      () => `tags given to "${path}" were left out: tagFormat is 'none' (plain StatsD has no tags)`,
+    );
   }
 
   #memberText(value: unknown): string | undefined {
@@ -391,7 +446,14 @@ function createFamily(options: ConnectorOptions): Family {
 function createPipeline(resolved: ResolvedOptions, options: ConnectorOptions): Pipeline {
   const factory =
     (options as InternalOptions)[kTransportFactory] ?? transportFor(resolved.protocol);
-  return new Pipeline(resolved, factory);
+  const pipeline = new Pipeline(resolved, factory);
+  if (resolved.aggregate) pipeline.aggregator = new Aggregator();
+  return pipeline;
+}
+
+/** A gauge change always carries its sign: `+3`, `-0.5`; a bare `3` would set the gauge. */
+function deltaText(value: number): string {
+  return value < 0 ? formatNumber(value) : '+' + formatNumber(value);
 }
 
 function hasHistograms(tagFormat: TagFormat): boolean {

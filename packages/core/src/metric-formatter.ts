@@ -33,6 +33,13 @@ interface NameEntry {
   readonly head: string;
   /** UTF-8 bytes beyond `head.length`. */
   readonly extra: number;
+  /**
+   * The last line written for the name without call tags, with its value and type: a counter
+   * incremented by the same amount again reuses it instead of building a new string.
+   */
+  value: string;
+  type: string;
+  line: string;
 }
 
 /** What a formatter needs to know: the prefix, the tag dialect and the fixed tags. */
@@ -89,13 +96,21 @@ export class MetricFormatter {
       if (cache.size >= NAME_CACHE_SIZE) cache.clear();
       cache.set(path, entry);
     }
+    // Numbers are ASCII; a set member is the one value that may hold UTF-8.
+    const extra =
+      type === '|s' && !this.settings.ascii ? entry.extra + utf8Extra(value) : entry.extra;
     if (tags === undefined || this.settings.tagFormat === 'none') {
-      this.extraBytes = entry.extra;
-      return entry.head + ':' + value + type + this.#suffix;
+      this.extraBytes = extra;
+      if (entry.value === value && entry.type === type) return entry.line;
+      const line = entry.head + ':' + value + type + this.#suffix;
+      entry.value = value;
+      entry.type = type;
+      entry.line = line;
+      return line;
     }
     const { tagFormat, ascii } = this.settings;
     const callTags = renderTags(tags, tagFormat, ascii);
-    this.extraBytes = entry.extra + (ascii ? 0 : utf8Extra(callTags));
+    this.extraBytes = extra + (ascii ? 0 : utf8Extra(callTags));
     if (callTags === '') return entry.head + ':' + value + type + this.#suffix;
     if (tagFormat === 'dogstatsd') {
       return (
@@ -120,6 +135,8 @@ export class MetricFormatter {
     const name = sanitize(path, this.settings.ascii);
     if (name === '' || name === '.') return undefined;
     const head = this.settings.prefix + (KIND_SEGMENTS[kind] as string) + name + this.#infix;
-    return { head, extra: this.settings.ascii ? 0 : utf8Extra(head) + this.#extra };
+    const extra = this.settings.ascii ? 0 : utf8Extra(head) + this.#extra;
+    // Types start with `|`: the empty type never matches, so the first call builds its line.
+    return { head, extra, value: '', type: '', line: '' };
   }
 }

@@ -1,6 +1,8 @@
 /**
  * Writes a finite number as a plain decimal, the only form every StatsD server parses:
  * never exponent notation (`1e+21`, `1e-7`), never `NaN` or `Infinity` (callers reject those).
+ * The digits are the shortest that read back as the same double, so `Number(text) === value`
+ * (`-0` is written `0`).
  */
 export function formatNumber(value: number): string {
   // Integers below 1e21 and fractions above 1e-6 print without an exponent: the common case.
@@ -12,16 +14,30 @@ export function formatNumber(value: number): string {
   return BigInt(value).toString();
 }
 
+/**
+ * Moves the decimal point of `1.2345e-7` by hand (`0.00000012345`). `toFixed` cannot be used:
+ * it keeps 20 decimals at most, which turns `1e-21` into `0` and a sample rate into `@0`.
+ */
 function formatTiny(value: number): string {
-  let text = value.toFixed(20);
-  let end = text.length;
-  while (text.charCodeAt(end - 1) === 48 /* 0 */) end--;
-  if (text.charCodeAt(end - 1) === 46 /* . */) end--;
-  text = text.slice(0, end);
-  return text === '-0' ? '0' : text;
+  const text = '' + value;
+  const e = text.indexOf('e');
+  const negative = text.charCodeAt(0) === 45; /* - */
+  const mantissa = text.slice(negative ? 1 : 0, e);
+  const digits = mantissa.length > 1 ? mantissa[0] + mantissa.slice(2) : mantissa;
+  // `d.ddd` × 10^exponent with exponent <= -7: the first digit sits -exponent places after the point.
+  const zeros = -Number(text.slice(e + 1)) - 1;
+  return (negative ? '-0.' : '0.') + '0'.repeat(zeros) + digits;
 }
 
-/** Converts seconds to milliseconds rounded to the microsecond, so float noise never reaches the wire. */
+/** Microseconds from which every double is an integer: rounding to the microsecond changes nothing. */
+const EXACT_MICROSECONDS = 2 ** 53;
+
+/**
+ * Converts seconds to milliseconds rounded to the microsecond, so float noise never reaches the
+ * wire. Returns `Infinity` when the result is beyond the largest double; callers reject it.
+ */
 export function secondsToMilliseconds(seconds: number): number {
-  return Math.round(seconds * 1_000_000) / 1000;
+  const micros = seconds * 1_000_000;
+  // Past 2^53 µs rounding is a no-op, and the product may already have overflowed to Infinity.
+  return micros < EXACT_MICROSECONDS ? Math.round(micros) / 1000 : seconds * 1000;
 }

@@ -1,3 +1,4 @@
+import type { Aggregator } from './aggregator.js';
 import { Backoff } from './backoff.js';
 import { ErrorCode } from './errors.js';
 import { PacketQueue, PushResult } from './packet-queue.js';
@@ -16,6 +17,8 @@ import type { TransportFactory } from './transports/transport.js';
 export class Pipeline {
   readonly stats: StatsCounter = new StatsCounter();
   readonly reporter: Reporter;
+  /** Client-side aggregation (`aggregate: true`), set by the connector; drained at every flush. */
+  aggregator: Aggregator | undefined = undefined;
   readonly #queue: PacketQueue;
   readonly #sender: Sender;
   readonly #flushInterval: number;
@@ -25,6 +28,8 @@ export class Pipeline {
   #started = false;
   #stopping: Promise<void> | undefined;
   readonly #flushNow = (): void => {
+    // Drained while still marked scheduled, so that its lines do not schedule another flush.
+    this.aggregator?.drain(this);
     this.#flushScheduled = false;
     this.#queue.seal();
     this.#sender.pump();
@@ -89,6 +94,11 @@ export class Pipeline {
     this.reporter.report(ErrorCode.InvalidMetric, describe);
   }
 
+  /** Makes sure a flush is scheduled: the aggregator holds metrics that `accept` never saw. */
+  requestFlush(): void {
+    if (!this.#flushScheduled) this.#scheduleFlush();
+  }
+
   #scheduleFlush(): void {
     this.#flushScheduled = true;
     const handle =
@@ -100,6 +110,7 @@ export class Pipeline {
 
   /** Sends the open packet now; resolves whether everything accepted so far left in time. */
   flush(timeout: number = this.#stopTimeout): Promise<boolean> {
+    this.aggregator?.drain(this);
     this.#queue.seal();
     this.#sender.pump();
     return this.#sender.whenSent(this.#queue.lastSeq, timeout);
@@ -117,7 +128,10 @@ export class Pipeline {
   stop(): Promise<void> {
     if (!this.#started) return this.#stopping ?? Promise.resolve();
     this.#started = false;
+    this.aggregator?.drain(this);
     this.#queue.seal();
+    // The scheduled flush may be a long flushInterval away: send what is sealed now.
+    this.#sender.pump();
     const stopping = this.#sender.stop(this.#queue.lastSeq, this.#stopTimeout);
     this.#stopping = stopping.finally(() => {
       this.#stopping = undefined;

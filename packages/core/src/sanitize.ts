@@ -1,14 +1,15 @@
 /**
  * The one rule that keeps user input from forging or splitting metrics: in names, tag keys, tag
  * values and set members, every character that means something on the wire (`:` `|` `@` `#` `,`
- * `;` `=`), every whitespace or control character (`\n`, `\r`, tab, …) and every lone surrogate is
- * replaced by `_`. Over TCP and unix sockets, where the reference daemon decodes ASCII, every
+ * `;` `=`), every whitespace or control character (`\n`, `\r`, tab, the C1 controls U+0080–U+009F
+ * such as NEL, which some parsers treat as a line break) and every lone surrogate is replaced by
+ * `_`. Over TCP and unix sockets, where the reference daemon decodes ASCII, every
  * non-ASCII character is replaced by `_` as well; over UDP it is kept and sent as UTF-8.
  * The mapping is deterministic: the same input always gives the same output.
  */
 /* eslint-disable no-control-regex -- matching control characters is the point */
 const UNSAFE =
-  /[:|@#,;=\s\u0000-\u001f\u007f]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+  /[:|@#,;=\s\u0000-\u001f\u007f-\u009f]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 const NON_ASCII = /[^\u0000-\u007f]/gu;
 /* eslint-enable no-control-regex */
 const NEEDS_WORK = /[^\w.\-/]/;

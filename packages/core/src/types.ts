@@ -57,7 +57,12 @@ export type DropReason =
 
 /** A snapshot of the connector's accounting. At any quiet moment `enqueued === sent + dropped + queued`. */
 export interface ConnectorStats {
-  /** Metrics accepted by metric calls (after sampling), valid or not. */
+  /**
+   * Metrics accepted by metric calls (after sampling), valid or not. With `aggregate: true` it
+   * counts lines, not calls: the counter and gauge calls merged into one name's line count once,
+   * when that line is queued at the flush (calls waiting for it are not counted anywhere yet);
+   * every other call, and every invalid one, still counts one.
+   */
   readonly enqueued: number;
   /** Metrics handed to the operating system in a packet it accepted. */
   readonly sent: number;
@@ -143,8 +148,13 @@ export interface ConnectorOptions {
   sampleRate?: number;
   /**
    * Sum counters and keep the last gauge value on the client, sending one line per name and tag
-   * set every `flushInterval` (which must then be above 0). Cuts traffic at very high rates;
-   * costs the order between different metrics and the per-call sample rates.
+   * set every `flushInterval` (which must then be above 0). Gauge changes (`delta: true`) after a
+   * value are applied to it; changes with no value in the interval are summed into one change.
+   * A sampled counter adds `value / sampleRate` and is written without a rate. Timers, sets,
+   * histograms, distributions and `injectMetric` are sent as usual. At most 10 000 names and tag
+   * sets are held per interval; calls for new ones beyond that are sent as they are. Cuts traffic
+   * at very high rates; costs the order between aggregated and other metrics, and delays every
+   * aggregated value by up to `flushInterval`. `stats().enqueued` then counts lines, not calls.
    * @default false
    */
   aggregate?: boolean;

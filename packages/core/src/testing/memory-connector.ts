@@ -1,7 +1,9 @@
 import { Connector } from '../connector.js';
+import { invalidOption } from '../errors.js';
 import { kTransportFactory, type InternalOptions } from '../internal.js';
 import type { SendCallback, Transport } from '../transports/transport.js';
 import type { ConnectorOptions } from '../types.js';
+import { BoundedLog } from './bounded-log.js';
 import { parseLine, type ParsedMetric } from './parse-line.js';
 
 /** Options of {@link MemoryConnector}: the connector's, with no host needed. */
@@ -23,16 +25,19 @@ export interface MemoryConnectorOptions extends Omit<ConnectorOptions, 'host' | 
  * ```
  */
 export class MemoryConnector extends Connector {
-  readonly #packets: string[];
+  readonly #packets: BoundedLog<string>;
   readonly #maxPackets: number;
 
   constructor(options: MemoryConnectorOptions = {}) {
     const { maxPackets = 10_000, ...connectorOptions } = options;
-    const packets: string[] = [];
+    if (!Number.isSafeInteger(maxPackets) || maxPackets < 1) {
+      throw invalidOption('maxPackets', maxPackets, 'a positive integer');
+    }
+    const packets = new BoundedLog<string>(maxPackets);
     const internal: ConnectorOptions & InternalOptions = {
       ...connectorOptions,
       ...(connectorOptions.protocol === 'unix' ? { path: 'memory' } : { host: 'memory' }),
-      [kTransportFactory]: () => new MemoryTransport(packets, maxPackets),
+      [kTransportFactory]: () => new MemoryTransport(packets),
     };
     super(internal);
     this.#packets = packets;
@@ -42,15 +47,15 @@ export class MemoryConnector extends Connector {
 
   /** Every packet sent so far, as text (at most `maxPackets`). */
   get packets(): readonly string[] {
-    void this.flush();
-    return [...this.#packets];
+    this.#sendNow();
+    return this.#packets.toArray();
   }
 
   /** Every line sent so far, in order. */
   get lines(): readonly string[] {
-    void this.flush();
+    this.#sendNow();
     const lines: string[] = [];
-    for (const packet of this.#packets) {
+    for (const packet of this.#packets.toArray()) {
       for (const line of packet.split('\n')) if (line !== '') lines.push(line);
     }
     return lines;
@@ -68,8 +73,14 @@ export class MemoryConnector extends Connector {
 
   /** Forgets what was recorded. */
   clear(): void {
-    void this.flush();
-    this.#packets.length = 0;
+    this.#sendNow();
+    this.#packets.clear();
+  }
+
+  // The in-memory transport takes packets synchronously, so flushing makes them readable at once.
+  // No wait: once stopped, nothing more can be sent, and a waiting flush would hold a timer.
+  #sendNow(): void {
+    void this.flush(0);
   }
 
   /** The packet limit this connector keeps. */
@@ -79,19 +90,16 @@ export class MemoryConnector extends Connector {
 }
 
 class MemoryTransport implements Transport {
-  readonly #packets: string[];
-  readonly #max: number;
+  readonly #packets: BoundedLog<string>;
 
-  constructor(packets: string[], max: number) {
+  constructor(packets: BoundedLog<string>) {
     this.#packets = packets;
-    this.#max = max;
   }
 
   connect(): void {}
 
   send(data: Buffer, callback: SendCallback): boolean {
     this.#packets.push(data.toString('utf8'));
-    if (this.#packets.length > this.#max) this.#packets.splice(0, this.#packets.length - this.#max);
     callback();
     return true;
   }

@@ -12,32 +12,42 @@ export interface ParsedMetric {
   readonly tags: readonly string[];
 }
 
+const TYPES: readonly string[] = ['c', 'g', 'ms', 's', 'h', 'd'];
+
 /**
  * Parses one line `<name>:<value>|<type>[|@<rate>][|#<tags>]`. Throws when the line is not
- * exactly one metric: that is what the test kit's checks rely on.
+ * exactly one metric: that is what the test kit's checks rely on. Among the lines it refuses:
+ * a `|` in the name, a second value (`a:1|c:2|c`), an unknown type, a rate outside 0 < r <= 1,
+ * a second rate or tag list, a rate after the tags, and any `\n` or `\r`.
  */
 export function parseLine(line: string): ParsedMetric {
   const colon = line.indexOf(':');
-  if (colon <= 0 || line.includes('\n') || line.includes('\r')) throw malformed(line);
+  if (colon <= 0 || line.indexOf('|') < colon || line.includes('\n') || line.includes('\r')) {
+    throw malformed(line);
+  }
   const name = line.slice(0, colon);
   const fields = line.slice(colon + 1).split('|');
   const [value, type, ...rest] = fields;
   if (
     value === undefined ||
     value === '' ||
+    value.includes(':') ||
     type === undefined ||
-    type === '' ||
-    value.includes(':')
+    !TYPES.includes(type)
   ) {
     throw malformed(line);
   }
   let sampleRate = 1;
+  let rated = false;
   let tags: string[] = [];
+  let tagged = false;
   for (const field of rest) {
-    if (field.startsWith('@') && sampleRate === 1 && tags.length === 0) {
+    if (field.startsWith('@') && !rated && !tagged) {
+      rated = true;
       sampleRate = Number(field.slice(1));
       if (!(sampleRate > 0 && sampleRate <= 1)) throw malformed(line);
-    } else if (field.startsWith('#') && tags.length === 0) {
+    } else if (field.startsWith('#') && !tagged) {
+      tagged = true;
       tags = field.slice(1).split(',');
     } else {
       throw malformed(line);

@@ -1,0 +1,82 @@
+import { ErrorCode } from '../src/errors.js';
+import { MemoryConnector } from '../src/testing/memory-connector.js';
+import type { TagFormat } from '../src/types.js';
+
+describe('Connector.child', () => {
+  it('adds its prefix after the parent prefix', () => {
+    const statsd = new MemoryConnector({ prefix: 'app' });
+    const jobs = statsd.child({ prefix: 'jobs' });
+    jobs.incr('done');
+    jobs.child({ prefix: 'mail.' }).timing('send', 0.5);
+    expect(statsd.lines).toEqual([
+      'app.jobs.counters.done:1|c',
+      'app.jobs.mail.timers.send:500|ms',
+    ]);
+    expect(jobs.prefix).toBe('app.jobs');
+  });
+
+  it('keeps the parent prefix when it gives none', () => {
+    const statsd = new MemoryConnector({ prefix: 'app' });
+    statsd.child().incr('x');
+    expect(statsd.lines).toEqual(['app.counters.x:1|c']);
+  });
+
+  it.each<[TagFormat, string]>([
+    ['dogstatsd', 'counters.x:1|c|#region:eu,queue:mail,id:7'],
+    ['influx', 'counters.x,region=eu,queue=mail,id=7:1|c'],
+    ['graphite', 'counters.x;region=eu;queue=mail;id=7:1|c'],
+  ])('adds its tags to the global tags and before the call tags (%s)', (tagFormat, line) => {
+    const statsd = new MemoryConnector({ tagFormat, globalTags: { region: 'eu' } });
+    statsd.child({ tags: { queue: 'mail' } }).incr('x', 1, { tags: { id: 7 } });
+    expect(statsd.lines).toEqual([line]);
+  });
+
+  it('stacks the tags of nested children', () => {
+    const statsd = new MemoryConnector({ tagFormat: 'dogstatsd' });
+    statsd
+      .child({ tags: ['a:1'] })
+      .child({ tags: { b: 2 } })
+      .gauge('g', 1);
+    expect(statsd.lines).toEqual(['gauges.g:1|g|#a:1,b:2']);
+  });
+
+  it('shares the parent queue, packets and accounting', () => {
+    const statsd = new MemoryConnector({ protocol: 'udp', onError: () => {} });
+    const child = statsd.child({ prefix: 'c' });
+    statsd.incr('parent');
+    child.incr('child');
+    child.timing('bad', -1);
+    expect(statsd.packets).toEqual(['counters.parent:1|c\nc.counters.child:1|c']);
+    expect(child.stats()).toEqual(statsd.stats());
+    expect(statsd.stats()).toMatchObject({ enqueued: 3, sent: 2, dropped: 1 });
+  });
+
+  it('sanitizes its prefix with the wire-safety rule', () => {
+    const statsd = new MemoryConnector({ prefix: 'app' });
+    statsd.child({ prefix: 'a b:c|d' }).incr('x');
+    expect(statsd.lines).toEqual(['app.a_b_c_d.counters.x:1|c']);
+  });
+
+  it('refuses tags when the parent tagFormat is none', () => {
+    const statsd = new MemoryConnector();
+    expect(() => statsd.child({ tags: { a: 1 } })).toThrow(
+      expect.objectContaining({ code: ErrorCode.InvalidOption }) as Error,
+    );
+    expect(() => statsd.child({ tags: {} })).not.toThrow();
+  });
+
+  it('refuses tags that are not an object or a list', () => {
+    const statsd = new MemoryConnector({ tagFormat: 'dogstatsd' });
+    expect(() => statsd.child({ tags: 'a:b' as unknown as string[] })).toThrow(
+      expect.objectContaining({ code: ErrorCode.InvalidOption }) as Error,
+    );
+  });
+
+  it('sends nothing for a child of a disabled connector', () => {
+    const statsd = new MemoryConnector({ enabled: false });
+    const child = statsd.child({ prefix: 'c' });
+    child.incr('x');
+    expect(child.enabled).toBe(false);
+    expect(statsd.lines).toEqual([]);
+  });
+});

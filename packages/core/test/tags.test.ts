@@ -1,0 +1,127 @@
+import { Connector } from '../src/connector.js';
+import { ErrorCode, StatsdError } from '../src/errors.js';
+import { joinTags, renderTags } from '../src/tags.js';
+import { MemoryConnector } from '../src/testing/memory-connector.js';
+import type { TagFormat } from '../src/types.js';
+
+describe('renderTags', () => {
+  it.each<[TagFormat, string]>([
+    ['dogstatsd', 'env:prod,region:eu'],
+    ['influx', 'env=prod,region=eu'],
+    ['graphite', 'env=prod;region=eu'],
+  ])('renders an object of tags in the %s dialect', (format, text) => {
+    expect(renderTags({ env: 'prod', region: 'eu' }, format, false)).toBe(text);
+  });
+
+  it('renders ready strings, splitting key and value at the first colon', () => {
+    expect(renderTags(['route:home', 'url:a:b', 'canary'], 'dogstatsd', false)).toBe(
+      'route:home,url:a_b,canary',
+    );
+    expect(renderTags(['route:home', 'canary'], 'influx', false)).toBe('route=home,canary=true');
+  });
+
+  it('leaves out null, undefined and false values, and writes true and empty as a bare key', () => {
+    const tags = { a: null, b: undefined, c: false, d: true, e: '', f: 0 };
+    expect(renderTags(tags, 'dogstatsd', false)).toBe('d,e,f:0');
+    expect(renderTags(tags, 'graphite', false)).toBe('d=true;e=true;f=0');
+  });
+
+  it('skips empty keys and non-string list entries', () => {
+    expect(renderTags({ '': 'x', k: 'v' }, 'dogstatsd', false)).toBe('k:v');
+    const list: unknown[] = ['', 3, 'k:v'];
+    expect(renderTags(list as string[], 'dogstatsd', false)).toBe('k:v');
+  });
+
+  it('sanitizes keys and values so that no tag can add a tag or split the line', () => {
+    const text = renderTags({ 'a,b': 'c:d|e#f\ng', 'x=y': 'z;w' }, 'influx', false);
+    expect(text).toBe('a_b=c_d_e_f_g,x_y=z_w');
+  });
+
+  it('replaces non-ASCII in ASCII mode only', () => {
+    expect(renderTags({ région: 'zürich' }, 'dogstatsd', false)).toBe('région:zürich');
+    expect(renderTags({ région: 'zürich' }, 'dogstatsd', true)).toBe('r_gion:z_rich');
+  });
+
+  it('returns an empty string when no tag remains', () => {
+    expect(renderTags({ a: null }, 'dogstatsd', false)).toBe('');
+    expect(renderTags([], 'influx', false)).toBe('');
+  });
+});
+
+describe('joinTags', () => {
+  it('joins with the dialect separator and skips empty sides', () => {
+    expect(joinTags('a:1', 'b:2', 'dogstatsd')).toBe('a:1,b:2');
+    expect(joinTags('a=1', 'b=2', 'graphite')).toBe('a=1;b=2');
+    expect(joinTags('', 'b=2', 'influx')).toBe('b=2');
+    expect(joinTags('a=1', '', 'influx')).toBe('a=1');
+  });
+});
+
+describe('tags on the wire', () => {
+  it.each<[TagFormat, string, string]>([
+    [
+      'dogstatsd',
+      'app.counters.hits:1|c|#region:eu,route:home',
+      'app.counters.hits:1|c|#region:eu',
+    ],
+    ['influx', 'app.counters.hits,region=eu,route=home:1|c', 'app.counters.hits,region=eu:1|c'],
+    ['graphite', 'app.counters.hits;region=eu;route=home:1|c', 'app.counters.hits;region=eu:1|c'],
+  ])('writes global then call tags in the %s dialect', (tagFormat, tagged, globalOnly) => {
+    const statsd = new MemoryConnector({ prefix: 'app', tagFormat, globalTags: { region: 'eu' } });
+    statsd.incr('hits', 1, { tags: { route: 'home' } });
+    statsd.incr('hits');
+    expect(statsd.lines).toEqual([tagged, globalOnly]);
+  });
+
+  it('writes DogStatsD tags after the sample rate', () => {
+    jest.spyOn(Math, 'random').mockReturnValue(0);
+    try {
+      const statsd = new MemoryConnector({ tagFormat: 'dogstatsd' });
+      statsd.timing('db', 0.012, { sampleRate: 0.5, tags: { table: 'users' } });
+      expect(statsd.lines).toEqual(['timers.db:12|ms|@0.5|#table:users']);
+    } finally {
+      jest.restoreAllMocks();
+    }
+  });
+
+  it('writes only the global tags when the call tags render to nothing', () => {
+    const statsd = new MemoryConnector({ tagFormat: 'dogstatsd', globalTags: ['env:prod'] });
+    statsd.incr('x', 1, { tags: { gone: null } });
+    expect(statsd.lines).toEqual(['counters.x:1|c|#env:prod']);
+  });
+
+  it('refuses global tags at construction when tagFormat is none', () => {
+    let error: unknown;
+    try {
+      new Connector({ host: '127.0.0.1', globalTags: { env: 'prod' } });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(StatsdError);
+    expect((error as StatsdError).code).toBe(ErrorCode.InvalidOption);
+    expect((error as StatsdError).message).toContain('globalTags');
+  });
+
+  it('sends the metric without tags and reports ERR_STATSD_TAGS_IGNORED when tagFormat is none', () => {
+    const errors: StatsdError[] = [];
+    const statsd = new MemoryConnector({ onError: (e) => errors.push(e) });
+    statsd.incr('x', 1, { tags: { route: 'home' } });
+    expect(statsd.lines).toEqual(['counters.x:1|c']);
+    expect(errors.map((e) => e.code)).toEqual([ErrorCode.TagsIgnored]);
+    expect(statsd.stats()).toMatchObject({ sent: 1, dropped: 0 });
+  });
+
+  it('counts UTF-8 tag bytes against the packet budget', () => {
+    const statsd = new MemoryConnector({
+      protocol: 'udp',
+      tagFormat: 'dogstatsd',
+      maxPacketSize: 64,
+    });
+    // 27 characters, 45 bytes per line: two lines fit in 64 counted in characters, not in bytes.
+    statsd.incr('x', 1, { tags: { k: '名名名名名名名名名' } });
+    statsd.incr('x', 1, { tags: { k: '名名名名名名名名名' } });
+    const packets = statsd.packets;
+    expect(packets).toHaveLength(2);
+    for (const packet of packets) expect(Buffer.byteLength(packet)).toBeLessThanOrEqual(64);
+  });
+});
