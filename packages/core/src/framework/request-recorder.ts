@@ -36,6 +36,17 @@ export class RequestRecorder {
     }
     this.#status = status;
     if (connector !== undefined) {
+      const ignored = Object.keys(connectorOptions).filter(
+        (key) => connectorOptions[key as keyof typeof connectorOptions] !== undefined,
+      );
+      if (ignored.length > 0 || env !== undefined) {
+        // Settings beside a shared connector would be silently ignored: refuse them instead.
+        throw invalidOption(
+          'connector',
+          `a connector with ${[...ignored, ...(env === undefined ? [] : ['env'])].join(', ')}`,
+          'either `connector` or connector settings, not both: configure the shared connector itself',
+        );
+      }
       this.connector = connector;
     } else {
       this.connector = createConnector(connectorOptions, env);
