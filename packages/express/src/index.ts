@@ -1,0 +1,2 @@
+export { statsdMiddleware } from './middleware.js';
+export type { StatsdMiddleware, StatsdMiddlewareOptions, StatsdShutdownOptions } from './types.js';

@@ -1,0 +1,168 @@
+import { once } from 'node:events';
+import { Connector } from '@statsd/core';
+import request from 'supertest';
+import { StatsdDaemon } from '@statsd-internal/daemon';
+import {
+  EXPRESS_VERSIONS,
+  cleanUp,
+  daemonOptions,
+  listen,
+  timersOf,
+  tracked,
+  waitForTimer,
+  whenStopped,
+  within,
+} from './helpers/harness.js';
+
+let daemon: StatsdDaemon;
+let serial = 0;
+
+beforeAll(async () => {
+  daemon = await StatsdDaemon.start();
+});
+
+afterAll(async () => {
+  await daemon.stop();
+});
+
+afterEach(async () => {
+  await cleanUp();
+  expect(await daemon.badLines()).toBe(0);
+});
+
+describe.each(EXPRESS_VERSIONS)('statsdMiddleware configuration with %s', (label, express) => {
+  const id = label.replace(/\D/g, '');
+  const nextName = (): string => `config${id}-t${++serial}`;
+
+  it('takes host, port, protocol and prefix from the env option alone', async () => {
+    const prefix = nextName();
+    const app = express();
+    app.use(
+      tracked({
+        env: {
+          STATSD_HOST: daemon.host,
+          STATSD_PORT: String(daemon.udpPort),
+          STATSD_PROTOCOL: 'udp',
+          STATSD_PREFIX: prefix,
+        },
+      }),
+    );
+    app.get('/env', (_req, res) => {
+      res.send('ok');
+    });
+    const server = await listen(app);
+
+    await request(server).get('/env').expect(200);
+
+    await waitForTimer(daemon, `${prefix}.timers.env.GET.200`);
+  });
+
+  it('builds the prefix applications.<service>.<environment> from service and environment', async () => {
+    const service = nextName();
+    const app = express();
+    const statsd = tracked({
+      service,
+      environment: 'production',
+      env: { STATSD_HOST: daemon.host, STATSD_PORT: String(daemon.tcpPort) },
+    });
+    app.use(statsd);
+    app.get('/users/:id', (_req, res) => {
+      res.locals.statsd.incr('lookups');
+      res.send('ok');
+    });
+    const server = await listen(app);
+
+    await request(server).get('/users/1').expect(200);
+
+    await waitForTimer(daemon, `applications.${service}.production.timers.users._id.GET.200`);
+    const counters = await daemon.counters();
+    expect(counters[`applications.${service}.production.counters.lookups`]).toBe(1);
+    expect(statsd.connector.prefix).toBe(`applications.${service}.production`);
+  });
+
+  it('serves requests and sends nothing when STATSD_ENABLED is false', async () => {
+    const prefix = nextName();
+    const app = express();
+    const statsd = tracked({
+      env: {
+        STATSD_ENABLED: 'false',
+        STATSD_HOST: daemon.host,
+        STATSD_PORT: String(daemon.tcpPort),
+        STATSD_PREFIX: prefix,
+      },
+    });
+    app.use(statsd);
+    app.get('/quiet', (_req, res) => {
+      res.locals.statsd.incr('calls');
+      res.send('still served');
+    });
+    const server = await listen(app);
+
+    await request(server).get('/quiet').expect(200, 'still served');
+    await request(server).get('/nowhere').expect(404);
+
+    expect(statsd.connector.enabled).toBe(false);
+    expect(statsd.connector.stats()).toMatchObject({ enqueued: 0, sent: 0, connected: false });
+    // A connector to the same daemon as a barrier: its metric arriving means the daemon has had
+    // time to take in anything the disabled one might have sent before.
+    const barrier = tracked(daemonOptions(daemon, `${prefix}-barrier`)).connector;
+    barrier.incr('done');
+    await daemon.waitFor(
+      (d) => d.counters(),
+      (c) => c[`${prefix}-barrier.counters.done`] === 1,
+    );
+    expect(await timersOf(daemon, prefix)).toEqual({});
+    expect((await daemon.counters())[`${prefix}.counters.calls`]).toBeUndefined();
+  });
+
+  it('records with a shared connector, which handlers reach through res.locals.statsd', async () => {
+    const prefix = nextName();
+    const shared = new Connector({ host: daemon.host, port: daemon.tcpPort, prefix });
+    const app = express();
+    const statsd = tracked({ connector: shared });
+    app.use(statsd);
+    let seen: Connector | undefined;
+    app.get('/reports/:id', async (_req, res) => {
+      seen = res.locals.statsd;
+      res.locals.statsd.incr('reports.built');
+      res.locals.statsd.timing('reports.query', 0.25);
+      const size = await res.locals.statsd.time('reports.render', () => Promise.resolve(3));
+      res.send(`size ${size}`);
+    });
+    const server = await listen(app);
+
+    await request(server).get('/reports/1').expect(200, 'size 3');
+
+    await waitForTimer(daemon, `${prefix}.timers.reports._id.GET.200`);
+    expect(statsd.connector).toBe(shared);
+    expect(seen).toBe(shared);
+    const timers = await timersOf(daemon, prefix);
+    expect(timers[`${prefix}.timers.reports.query`]).toEqual([250]);
+    expect(timers[`${prefix}.timers.reports.render`]).toHaveLength(1);
+    expect((await daemon.counters())[`${prefix}.counters.reports.built`]).toBe(1);
+  });
+
+  it('delivers the queue and stops the connector when the server closes, after stopOnShutdown(server)', async () => {
+    const prefix = nextName();
+    const app = express();
+    const statsd = tracked(daemonOptions(daemon, prefix));
+    app.use(statsd);
+    app.get('/last', (_req, res) => {
+      res.send('bye');
+    });
+    const server = await listen(app);
+    const sigterm = process.listenerCount('SIGTERM');
+    const stopped = whenStopped(statsd.connector);
+
+    statsd.stopOnShutdown(server);
+    expect(process.listenerCount('SIGTERM')).toBe(sigterm + 1);
+    await request(server).get('/last').expect(200);
+    server.close();
+    await once(server, 'close');
+
+    await within(stopped, 5000, 'the connector to stop after the server closed');
+    expect(statsd.connector.stats()).toMatchObject({ connected: false, queued: 0, dropped: 0 });
+    expect(process.listenerCount('SIGTERM')).toBe(sigterm);
+    await waitForTimer(daemon, `${prefix}.timers.last.GET.200`);
+  });
+});
