@@ -319,13 +319,14 @@ export class Connector implements AsyncDisposable {
    */
   #sample(path: string, options: MetricOptions | undefined): number {
     let rate = this.#sampleRate;
-    if (options !== undefined) {
+    // `!= null`: untyped callers pass `null` for "no options", which must not throw.
+    if (options != null) {
       const given = options.sampleRate;
       if (given !== undefined) {
         if (typeof given !== 'number' || !(given > 0 && given <= 1)) {
           (this.#pipeline as Pipeline).reject(
             () =>
-              `sampleRate ${describeValue(given)} for "${String(path)}" is not above 0 and at most 1; metric dropped`,
+              `sampleRate ${describeValue(given)} for ${describeValue(path)} is not above 0 and at most 1; metric dropped`,
           );
           return 0;
         }
@@ -404,7 +405,8 @@ export class Connector implements AsyncDisposable {
   #tagsIgnored(path: string): void {
     (this.#pipeline as Pipeline).reporter.report(
       ErrorCode.TagsIgnored,
-      () => `tags given to "${path}" were left out: tagFormat is 'none' (plain StatsD has no tags)`,
+      () =>
+        `tags given to ${describeValue(path)} were left out: tagFormat is 'none' (plain StatsD has no tags)`,
     );
   }
 

@@ -31,6 +31,9 @@ export class Pipeline {
     // Drained while still marked scheduled, so that its lines do not schedule another flush.
     this.aggregator?.drain(this);
     this.#flushScheduled = false;
+    // While disconnected the open packet keeps filling: sealing it every turn would turn an
+    // outage into one small packet per turn. The sender seals it when the connection is up.
+    if (!this.#sender.connected) return;
     this.#queue.seal();
     this.#sender.pump();
   };

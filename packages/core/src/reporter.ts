@@ -27,12 +27,13 @@ export class Reporter {
     this.#counts.set(code, count);
     if (count > FIRST_REPORTS && count % REPORT_EVERY !== 0) return;
     const suffix = count > 1 ? ` (${count} times so far)` : '';
-    const error = new StatsdError(
-      code,
-      describe() + suffix,
-      cause === undefined ? undefined : { cause },
-    );
     try {
+      // Describing odd input (an object with no toString, say) must not throw either.
+      const error = new StatsdError(
+        code,
+        describe() + suffix,
+        cause === undefined ? undefined : { cause },
+      );
       this.#onError(error);
     } catch {
       // A failing handler must not turn a metric call into an exception.

@@ -97,6 +97,8 @@ export class Sender {
    */
   whenSent(seq: number, timeout: number): Promise<boolean> {
     if (this.#oldestPending() > seq) return Promise.resolve(true);
+    // Not started (or stopped): nothing will be delivered, so waiting would only hold the process.
+    if (!this.#running && !this.#draining) return Promise.resolve(false);
     return new Promise((resolve) => {
       const waiter: Waiter = { seq, resolve, timer: undefined };
       waiter.timer = setTimeout(() => {
@@ -192,6 +194,8 @@ export class Sender {
     this.#parts.backoff.reset();
     if (this.#connectedOnce) this.#parts.stats.reconnects++;
     this.#connectedOnce = true;
+    // The open packet kept filling while disconnected; it can leave now.
+    this.#parts.queue.seal();
     this.pump();
   }
 
