@@ -42,6 +42,12 @@ interface NameEntry {
   line: string;
 }
 
+/** Call tags rendered for one line, with the UTF-8 bytes they add beyond their length. */
+interface RenderedTags {
+  readonly text: string;
+  readonly extra: number;
+}
+
 /** What a formatter needs to know: the prefix, the tag dialect and the fixed tags. */
 export interface FormatterSettings {
   /** Empty, or ends with a dot. */
@@ -63,6 +69,7 @@ export class MetricFormatter {
   readonly #infix: string;
   readonly #suffix: string;
   readonly #extra: number;
+  readonly #renderedTags = new WeakMap<Tags, RenderedTags>();
   /** UTF-8 bytes of the last line beyond its length (0 for ASCII): read right after `line`. */
   extraBytes = 0;
 
@@ -108,21 +115,35 @@ export class MetricFormatter {
       entry.line = line;
       return line;
     }
-    const { tagFormat, ascii } = this.settings;
-    const callTags = renderTags(tags, tagFormat, ascii);
-    this.extraBytes = extra + (ascii ? 0 : utf8Extra(callTags));
-    if (callTags === '') return entry.head + ':' + value + type + this.#suffix;
-    if (tagFormat === 'dogstatsd') {
-      return (
-        entry.head +
-        ':' +
-        value +
-        type +
-        '|#' +
-        joinTags(this.settings.fixedTags, callTags, tagFormat)
-      );
+    const rendered = this.#callTags(tags);
+    this.extraBytes = extra + rendered.extra;
+    return this.settings.tagFormat === 'dogstatsd'
+      ? entry.head + ':' + value + type + rendered.text
+      : entry.head + rendered.text + ':' + value + type;
+  }
+
+  /**
+   * Call tags as they go on the line: the whole `|#…` suffix for DogStatsD (fixed tags first),
+   * the `,…`/`;…` infix for Influx and Graphite. A frozen tags object cannot change, so its
+   * rendering is kept (weakly) and a constant `Object.freeze({ … })` costs one lookup per call.
+   */
+  #callTags(tags: Tags): RenderedTags {
+    const frozen = Object.isFrozen(tags);
+    if (frozen) {
+      const cached = this.#renderedTags.get(tags);
+      if (cached !== undefined) return cached;
     }
-    return entry.head + (tagFormat === 'graphite' ? ';' : ',') + callTags + ':' + value + type;
+    const { tagFormat, ascii, fixedTags } = this.settings;
+    const callTags = renderTags(tags, tagFormat, ascii);
+    let text: string;
+    if (callTags === '') text = this.#suffix;
+    else if (tagFormat === 'dogstatsd') text = '|#' + joinTags(fixedTags, callTags, tagFormat);
+    else text = (tagFormat === 'graphite' ? ';' : ',') + callTags;
+    // The entry's extra bytes already count the fixed DogStatsD suffix that `text` replaces.
+    const replaced = tagFormat === 'dogstatsd' ? this.#extra : 0;
+    const rendered: RenderedTags = { text, extra: ascii ? 0 : utf8Extra(text) - replaced };
+    if (frozen) this.#renderedTags.set(tags, rendered);
+    return rendered;
   }
 
   /** Whether call tags are left out because the dialect has none. */

@@ -125,3 +125,34 @@ describe('tags on the wire', () => {
     for (const packet of packets) expect(Buffer.byteLength(packet)).toBeLessThanOrEqual(64);
   });
 });
+
+describe('call tags with UTF-8 global tags', () => {
+  it('counts every byte once when call tags replace the fixed DogStatsD suffix', async () => {
+    const statsd = new MemoryConnector({
+      protocol: 'udp',
+      tagFormat: 'dogstatsd',
+      globalTags: { région: 'été' },
+    });
+    statsd.incr('a', 1, { tags: { clé: 'ü' } });
+    statsd.incr('b', 1, { tags: Object.freeze({ clé: 'ü' }) });
+    statsd.incr('c', 1, { tags: Object.freeze({ clé: 'ü' }) });
+    await statsd.flush();
+    const packets = statsd.packets;
+    const bytes = packets.reduce((sum, packet) => sum + Buffer.byteLength(packet), 0);
+    expect(statsd.stats().bytesSent).toBe(bytes);
+    expect(statsd.lines).toEqual([
+      'counters.a:1|c|#région:été,clé:ü',
+      'counters.b:1|c|#région:été,clé:ü',
+      'counters.c:1|c|#région:été,clé:ü',
+    ]);
+  });
+
+  it('renders a reused unfrozen tags object afresh when it changes between calls', () => {
+    const statsd = new MemoryConnector({ tagFormat: 'influx' });
+    const tags: Record<string, string> = { route: 'a' };
+    statsd.incr('hits', 1, { tags });
+    tags.route = 'b';
+    statsd.incr('hits', 1, { tags });
+    expect(statsd.lines).toEqual(['counters.hits,route=a:1|c', 'counters.hits,route=b:1|c']);
+  });
+});
