@@ -156,3 +156,18 @@ describe('call tags with UTF-8 global tags', () => {
     expect(statsd.lines).toEqual(['counters.hits,route=a:1|c', 'counters.hits,route=b:1|c']);
   });
 });
+
+describe('byte budget with UTF-8 global and call tags', () => {
+  it('sends a line that exactly fills maxPacketSize when DogStatsD call tags are given', () => {
+    const line = `counters.${'x'.repeat(50)}:1|c|#région:été,clé:ü`;
+    const statsd = new MemoryConnector({
+      protocol: 'udp',
+      tagFormat: 'dogstatsd',
+      globalTags: { région: 'été' },
+      maxPacketSize: Buffer.byteLength(line),
+    });
+    statsd.incr('x'.repeat(50), 1, { tags: { clé: 'ü' } });
+    expect(statsd.lines).toEqual([line]);
+    expect(statsd.stats().dropReasons.tooLong).toBe(0);
+  });
+});
