@@ -1,5 +1,13 @@
-import { EventEmitter } from 'node:events';
-import { ErrorCode } from '../src/errors.js';
+import { EventEmitter, once } from 'node:events';
+import {
+  createServer,
+  get,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ErrorCode, StatsdError } from '../src/errors.js';
 import {
   RequestRecorder,
   UNMATCHED_ROUTE,
@@ -7,6 +15,8 @@ import {
   routeMetricName,
   stopOnShutdown,
 } from '../src/framework/index.js';
+import * as framework from '../src/framework/index.js';
+import { RouteNameCache } from '../src/framework/route-name.js';
 import { MemoryConnector } from '../src/testing/index.js';
 
 describe('routeMetricName', () => {
@@ -26,6 +36,29 @@ describe('routeMetricName', () => {
 
   it('cuts a segment at 64 characters when the template is very long', () => {
     expect(routeMetricName('/' + 'a'.repeat(100))).toBe('a'.repeat(64));
+  });
+
+  it('gives the same names after more than 1,000 templates have been named', () => {
+    for (let i = 0; i < 1500; i++) expect(routeMetricName(`/r${i}/:id`)).toBe(`r${i}._id`);
+    expect(routeMetricName('/users/:id')).toBe('users._id');
+  });
+});
+
+describe('RouteNameCache', () => {
+  it('computes a name once and holds it when the template comes again', () => {
+    const cache = new RouteNameCache(10);
+    expect(cache.name('/users/:id')).toBe('users._id');
+    expect(cache.name('/users/:id')).toBe('users._id');
+    expect(cache.size).toBe(1);
+  });
+
+  it('forgets every name at once when it is full', () => {
+    const cache = new RouteNameCache(3);
+    for (const template of ['/a', '/b', '/c']) cache.name(template);
+    expect(cache.size).toBe(3);
+    expect(cache.name('/d')).toBe('d');
+    expect(cache.size).toBe(1);
+    expect(cache.name('/a')).toBe('a');
   });
 });
 
@@ -52,6 +85,12 @@ describe('requestMetricPath', () => {
   });
 });
 
+describe('@statsd/core/framework', () => {
+  it('does not export the internal invalidOption helper', () => {
+    expect(Object.keys(framework)).not.toContain('invalidOption');
+  });
+});
+
 describe('RequestRecorder', () => {
   it('records a request as a timer in milliseconds on the given connector', () => {
     const connector = new MemoryConnector({ prefix: 'app' });
@@ -71,9 +110,149 @@ describe('RequestRecorder', () => {
     const error = thrown(() => new RequestRecorder({ enabled: false, status: 'codes' as 'code' }));
     expect(error).toMatchObject({ code: ErrorCode.InvalidOption });
   });
+
+  it.each<[string, unknown, string]>([
+    ['options', 'my-service', 'Invalid option `options`: received "my-service"'],
+    ['routeName', { routeName: '/x' }, 'expected a function (req, res) => string | undefined'],
+    [
+      'skip',
+      { skip: true },
+      'Invalid option `skip`: received true, expected a function (req, res)',
+    ],
+    ['connector', { connector: {} }, 'Invalid option `connector`: received {}'],
+  ])('throws a StatsdError naming `%s` when it is invalid', (_option, options, message) => {
+    const error = thrown(
+      () => new RequestRecorder(options as { enabled: false }, '(req, res)'),
+    ) as StatsdError;
+    expect(error).toBeInstanceOf(StatsdError);
+    expect(error.code).toBe(ErrorCode.InvalidOption);
+    expect(error.message).toContain(message);
+  });
+
+  it("returns the metric path of the application's route name, or undefined for the default", () => {
+    const recorder = new RequestRecorder<[string]>({
+      connector: new MemoryConnector(),
+      routeName: (path) => (path.startsWith('/assets/') ? '/assets' : undefined),
+    });
+    expect(recorder.routeName('/assets/app.js')).toBe('assets');
+    expect(recorder.routeName('/users/1')).toBeUndefined();
+  });
+
+  it('returns undefined for the default when routeName throws', () => {
+    const recorder = new RequestRecorder<[string]>({
+      connector: new MemoryConnector(),
+      routeName: () => {
+        throw new Error('naming bug');
+      },
+    });
+    expect(recorder.routeName('/users/1')).toBeUndefined();
+  });
+
+  it('skips the requests skip chooses, and none when there is no skip', () => {
+    const connector = new MemoryConnector();
+    const recorder = new RequestRecorder<[string]>({ connector, skip: (path) => path === '/h' });
+    expect([recorder.skips('/h'), recorder.skips('/x')]).toEqual([true, false]);
+    expect(new RequestRecorder<[string]>({ connector }).skips('/h')).toBe(false);
+  });
+
+  it('gives the middleware its connector and a stopOnShutdown bound to it', async () => {
+    const connector = new MemoryConnector();
+    const server = new EventEmitter();
+    const middleware = new RequestRecorder({ connector }).middleware(
+      function statsdMiddleware() {},
+    );
+    const stop = jest.spyOn(connector, 'stop');
+
+    expect(middleware.name).toBe('statsdMiddleware');
+    expect(middleware.connector).toBe(connector);
+    middleware.stopOnShutdown(server, { signals: false });
+    server.emit('close');
+
+    expect(stop).toHaveBeenCalledTimes(1);
+    await stop.mock.results[0]?.value;
+  });
+});
+
+describe('RequestRecorder.bindResponse', () => {
+  const servers: Server[] = [];
+
+  afterEach(async () => {
+    for (const server of servers.splice(0)) {
+      server.closeAllConnections();
+      server.close();
+      await once(server, 'close');
+    }
+  });
+
+  /**
+   * A loopback server whose handler binds every response to `recorder` and then calls `handle`;
+   * `closed` resolves when the server's side of the response has closed (after the recorder's
+   * own 'close' listener, registered first).
+   */
+  async function serve(
+    recorder: RequestRecorder,
+    handle: (req: IncomingMessage, res: ServerResponse) => void,
+  ): Promise<{ port: number; closed: Promise<void> }> {
+    let closed!: (value: void) => void;
+    const whenClosed = new Promise<void>((resolve) => (closed = resolve));
+    const server = createServer((req, res) => {
+      recorder.bindResponse(res, { method: req.method ?? '' }, () => 'users._id');
+      res.once('close', () => closed());
+      handle(req, res);
+    });
+    servers.push(server);
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    return { port: (server.address() as AddressInfo).port, closed: whenClosed };
+  }
+
+  it('records the status the client got when the response finishes', async () => {
+    const connector = new MemoryConnector({ prefix: 'app' });
+    const { port, closed } = await serve(new RequestRecorder({ connector }), (_req, res) => {
+      res.statusCode = 201;
+      res.end('made');
+    });
+
+    const [response] = (await once(get({ host: '127.0.0.1', port, agent: false }), 'response')) as [
+      IncomingMessage,
+    ];
+    response.resume();
+    await closed;
+
+    expect(connector.lines).toEqual([
+      expect.stringMatching(/^app\.timers\.users\._id\.GET\.201:[\d.]+\|ms$/),
+    ]);
+  });
+
+  it('records the request as aborted when the client leaves before the response ends', async () => {
+    const connector = new MemoryConnector({ prefix: 'app' });
+    let reached!: () => void;
+    const handled = new Promise<void>((resolve) => (reached = resolve));
+    const { port, closed } = await serve(new RequestRecorder({ connector }), () => reached());
+
+    const req = get({ host: '127.0.0.1', port, agent: false });
+    req.on('error', () => {
+      // Destroyed on purpose.
+    });
+    await handled;
+    req.destroy();
+    await closed;
+
+    expect(connector.lines).toEqual([
+      expect.stringMatching(/^app\.timers\.users\._id\.GET\.aborted:[\d.]+\|ms$/),
+    ]);
+  });
 });
 
 describe('stopOnShutdown', () => {
+  // SIGWINCH is ignored by default, so a signal raised again cannot end the test process; Jest's
+  // `process` is not the one the operating system signals, so the signal is emitted on it.
+  const SIGNAL = 'SIGWINCH';
+
+  afterEach(() => {
+    jest.restoreAllMocks();
+  });
+
   it('stops the connector when the server closes', async () => {
     const connector = new MemoryConnector();
     const server = new EventEmitter();
@@ -91,7 +270,148 @@ describe('stopOnShutdown', () => {
     undo();
     expect(server.listenerCount('close')).toBe(0);
   });
+
+  it('stops every bound connector, then raises the signal once, when the application has no handler', async () => {
+    const events: string[] = [];
+    let raised!: () => void;
+    const whenRaised = new Promise<void>((resolve) => (raised = resolve));
+    const kill = jest.spyOn(process, 'kill').mockImplementation(() => {
+      events.push('raised');
+      raised();
+      return true;
+    });
+    const before = process.listenerCount(SIGNAL);
+    const gate = deferred();
+    const first = new MemoryConnector();
+    const second = new MemoryConnector();
+    const firstStop = logStops(first, 'first', events);
+    // The last one bound stops last: a handler per connector would raise after the first alone.
+    const secondStop = logStops(second, 'second', events, gate.promise);
+    stopOnShutdown(first, { signals: [SIGNAL] });
+    stopOnShutdown(second, { signals: [SIGNAL] });
+    expect(process.listenerCount(SIGNAL)).toBe(before + 1);
+
+    process.emit(SIGNAL, SIGNAL);
+
+    expect(firstStop).toHaveBeenCalledTimes(1);
+    expect(secondStop).toHaveBeenCalledTimes(1);
+    await firstStop.mock.results[0]?.value;
+    await settled();
+    expect(kill).not.toHaveBeenCalled();
+    gate.resolve();
+    await whenRaised;
+    expect(events).toEqual(['first stopped', 'second stopped', 'raised']);
+    expect(kill).toHaveBeenCalledTimes(1);
+    expect(kill).toHaveBeenCalledWith(process.pid, SIGNAL);
+    expect(process.listenerCount(SIGNAL)).toBe(before);
+  });
+
+  it('stops every bound connector and leaves the rest to the application when it has a handler', async () => {
+    const kill = jest.spyOn(process, 'kill').mockImplementation(() => true);
+    const before = process.listenerCount(SIGNAL);
+    const appHandler = jest.fn();
+    process.once(SIGNAL, appHandler);
+    const connectors = [new MemoryConnector(), new MemoryConnector()];
+    const stops = connectors.map((connector) => jest.spyOn(connector, 'stop'));
+    for (const connector of connectors) stopOnShutdown(connector, { signals: [SIGNAL] });
+
+    process.emit(SIGNAL, SIGNAL);
+
+    expect(appHandler).toHaveBeenCalledTimes(1);
+    for (const stop of stops) expect(stop).toHaveBeenCalledTimes(1);
+    await Promise.all(stops.map((stop) => stop.mock.results[0]?.value as Promise<void>));
+    await settled();
+    expect(kill).not.toHaveBeenCalled();
+    expect(connectors.map((connector) => connector.stats().connected)).toEqual([false, false]);
+    expect(process.listenerCount(SIGNAL)).toBe(before);
+  });
+
+  it('stops a connector bound twice once', async () => {
+    jest.spyOn(process, 'kill').mockImplementation(() => true);
+    const connector = new MemoryConnector();
+    const stop = jest.spyOn(connector, 'stop');
+    stopOnShutdown(connector, { signals: [SIGNAL] });
+    stopOnShutdown(connector, { signals: [SIGNAL] });
+
+    process.emit(SIGNAL, SIGNAL);
+
+    expect(stop).toHaveBeenCalledTimes(1);
+    await stop.mock.results[0]?.value;
+  });
+
+  it('leaves the signal to the others when one binding is undone', async () => {
+    const kill = jest.spyOn(process, 'kill').mockImplementation(() => true);
+    const before = process.listenerCount(SIGNAL);
+    const kept = new MemoryConnector();
+    const undone = new MemoryConnector();
+    const keptStop = jest.spyOn(kept, 'stop');
+    const undoneStop = jest.spyOn(undone, 'stop');
+    stopOnShutdown(kept, { signals: [SIGNAL] });
+    stopOnShutdown(undone, { signals: [SIGNAL] })();
+    expect(process.listenerCount(SIGNAL)).toBe(before + 1);
+
+    process.emit(SIGNAL, SIGNAL);
+
+    expect(undoneStop).not.toHaveBeenCalled();
+    expect(keptStop).toHaveBeenCalledTimes(1);
+    await keptStop.mock.results[0]?.value;
+    await settled();
+    expect(kill).toHaveBeenCalledTimes(1);
+    await undone.stop();
+  });
+
+  it.each<[string, unknown]>([
+    ['a single name', 'SIGTERM'],
+    ['an unknown name', ['SIGTERM', 'SIGNOPE']],
+    ['a signal no process can handle', ['SIGKILL']],
+    ['a number', [15]],
+    ['null', null],
+  ])('throws a StatsdError naming `signals` when it is %s', (_case, signals) => {
+    const connector = new MemoryConnector();
+    const before = process.listenerCount('SIGTERM');
+    const error = thrown(() =>
+      stopOnShutdown(connector, { signals: signals as NodeJS.Signals[] }),
+    ) as StatsdError;
+    expect(error).toBeInstanceOf(StatsdError);
+    expect(error.code).toBe(ErrorCode.InvalidOption);
+    expect(error.message).toContain('Invalid option `signals`');
+    expect(process.listenerCount('SIGTERM')).toBe(before);
+  });
+
+  it('throws a StatsdError naming `server` when it cannot emit close', () => {
+    const error = thrown(() =>
+      stopOnShutdown(new MemoryConnector(), { server: {} as EventEmitter, signals: false }),
+    );
+    expect(error).toMatchObject({ code: ErrorCode.InvalidOption });
+    expect((error as Error).message).toContain('Invalid option `server`');
+  });
 });
+
+/** Makes `connector.stop()` wait for `gate` (if any), then stop, then log `<name> stopped`. */
+function logStops(
+  connector: MemoryConnector,
+  name: string,
+  events: string[],
+  gate?: Promise<void>,
+): jest.SpiedFunction<MemoryConnector['stop']> {
+  const stop = connector.stop.bind(connector);
+  return jest.spyOn(connector, 'stop').mockImplementation(async () => {
+    if (gate !== undefined) await gate;
+    await stop();
+    events.push(`${name} stopped`);
+  });
+}
+
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((done) => (resolve = done));
+  return { promise, resolve };
+}
+
+/** Resolves once every promise callback already queued has run (one macrotask later). */
+function settled(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
 
 function thrown(action: () => unknown): unknown {
   try {

@@ -1,16 +1,8 @@
-import type { Connector } from '@statsd/core';
-import {
-  RequestRecorder,
-  UNMATCHED_ROUTE,
-  invalidOption,
-  routeMetricName,
-  stopOnShutdown,
-  type ClosableServer,
-} from '@statsd/core/framework';
+import { RequestRecorder, UNMATCHED_ROUTE, routeMetricName } from '@statsd/core/framework';
 import type { Request, Response } from 'express';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { RouteCapture } from './route-capture.js';
-import type { StatsdMiddleware, StatsdMiddlewareOptions, StatsdShutdownOptions } from './types.js';
+import type { StatsdMiddleware, StatsdMiddlewareOptions } from './types.js';
 
 /**
  * Express middleware that times every request into StatsD as
@@ -28,53 +20,8 @@ import type { StatsdMiddleware, StatsdMiddlewareOptions, StatsdShutdownOptions }
  * throw a `StatsdError` (`ERR_STATSD_INVALID_OPTION`) here, never per request.
  */
 export function statsdMiddleware(options: StatsdMiddlewareOptions = {}): StatsdMiddleware {
-  if (typeof options !== 'object' || options === null) {
-    throw invalidOption('options', options, 'an object of options, or nothing');
-  }
-  const { routeName, skip, ...metricsOptions } = options;
-  requireFunction('routeName', routeName, 'a function (req, res) => string | undefined');
-  requireFunction('skip', skip, 'a function (req, res) => boolean');
-  requireConnector(metricsOptions.connector);
-  const recorder = new RequestRecorder(metricsOptions);
+  const recorder = new RequestRecorder<[Request, Response]>(options, '(req, res)');
   const connector = recorder.connector;
-
-  const nameRoute = (req: Request, res: Response, capture: RouteCapture | undefined): string => {
-    if (routeName !== undefined) {
-      try {
-        const name = routeName(req, res);
-        if (typeof name === 'string') return routeMetricName(name);
-      } catch {
-        // The application's naming failed for this request; its default name still counts it.
-      }
-    }
-    const template = capture?.template();
-    return template === undefined ? UNMATCHED_ROUTE : routeMetricName(template);
-  };
-
-  // 'close' comes once per response, after 'finish' or when the connection is lost first: the
-  // one moment where the duration covers the whole body, the status is the one the client got
-  // (error handlers included) and an abandoned response can be told from a finished one.
-  const record = (
-    req: Request,
-    res: Response,
-    capture: RouteCapture | undefined,
-    startedAt: number,
-  ): void => {
-    const milliseconds = performance.now() - startedAt;
-    try {
-      recorder.record(
-        {
-          route: nameRoute(req, res, capture),
-          method: req.method,
-          status: res.statusCode,
-          aborted: !res.writableFinished,
-        },
-        milliseconds,
-      );
-    } catch {
-      // Runs in an event listener: a throw here would crash the process, not fail a request.
-    }
-  };
 
   function statsdMiddleware(
     request: IncomingMessage,
@@ -85,20 +32,14 @@ export function statsdMiddleware(options: StatsdMiddlewareOptions = {}): StatsdM
     const req = request as Request;
     const res = response as Response;
     res.locals.statsd = connector;
-    if (skip !== undefined && skip(req, res)) return next();
-    const startedAt = performance.now();
+    if (recorder.skips(req, res)) return next();
     const capture = attachCapture(req);
-    // The client may already be gone when an earlier middleware waited for something.
-    if (res.closed) record(req, res, capture, startedAt);
-    else res.once('close', () => record(req, res, capture, startedAt));
+    // Named when the response closes: by then the routers have written the route that answered.
+    recorder.bindResponse(res, req, () => recorder.routeName(req, res) ?? templateName(capture));
     next();
   }
 
-  return Object.assign(statsdMiddleware, {
-    connector,
-    stopOnShutdown: (server?: ClosableServer, shutdown: StatsdShutdownOptions = {}) =>
-      stopOnShutdown(connector, server === undefined ? shutdown : { ...shutdown, server }),
-  });
+  return recorder.middleware(statsdMiddleware);
 }
 
 function attachCapture(req: Request): RouteCapture | undefined {
@@ -110,16 +51,7 @@ function attachCapture(req: Request): RouteCapture | undefined {
   }
 }
 
-function requireFunction(option: string, value: unknown, expected: string): void {
-  if (value !== undefined && typeof value !== 'function') {
-    throw invalidOption(option, value, expected);
-  }
-}
-
-function requireConnector(value: Connector | undefined): void {
-  // Duck-typed: a second copy of @statsd/core in node_modules would fail `instanceof`.
-  const timing = (value as { timing?: unknown } | undefined)?.timing;
-  if (value !== undefined && typeof timing !== 'function') {
-    throw invalidOption('connector', value, 'a Connector from @statsd/core');
-  }
+function templateName(capture: RouteCapture | undefined): string {
+  const template = capture?.template();
+  return template === undefined ? UNMATCHED_ROUTE : routeMetricName(template);
 }

@@ -1,8 +1,8 @@
 import type { Connector } from '@statsd/core';
 import type {
-  ClosableServer,
+  MiddlewareControls,
   RequestMetricsOptions,
-  ShutdownOptions,
+  ShutdownSignalOptions,
 } from '@statsd/core/framework';
 import type { Request, Response } from 'express';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -41,22 +41,16 @@ export interface StatsdMiddlewareOptions extends RequestMetricsOptions {
 }
 
 /** Options of {@link StatsdMiddleware.stopOnShutdown}. */
-export type StatsdShutdownOptions = Omit<ShutdownOptions, 'server'>;
+export type StatsdShutdownOptions = ShutdownSignalOptions;
 
 /**
  * The Express middleware returned by `statsdMiddleware`: times every request and puts the
- * connector on `res.locals.statsd`.
+ * connector on `res.locals.statsd`. `connector` is the connector it records with;
+ * `stopOnShutdown(server?, options?)` delivers its queue and stops it when `server` closes or
+ * the process receives SIGTERM or SIGINT, keeping the application's own signal handling.
  */
-export interface StatsdMiddleware {
+export interface StatsdMiddleware extends MiddlewareControls {
   // Typed with Node's request and response, which every version of Express's types extends: the
   // middleware then fits `app.use` of Express 4 and 5 alike, even with both typings installed.
   (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void): void;
-  /** The connector the middleware records with, for other code and for a graceful shutdown. */
-  readonly connector: Connector;
-  /**
-   * Delivers the queue and stops the connector when `server` closes or the process receives
-   * SIGTERM or SIGINT (see `signals`), keeping the application's own signal handling.
-   * Returns a function that undoes the binding.
-   */
-  stopOnShutdown(server?: ClosableServer, options?: StatsdShutdownOptions): () => void;
 }

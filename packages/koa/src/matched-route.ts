@@ -14,11 +14,6 @@ export interface RoutedContext {
   readonly matched?: unknown;
 }
 
-// Keys are templates from the application's code (never URLs): bounded by its number of routes.
-// The cap only guards against applications that build routers per request.
-const MAX_CACHED = 1000;
-const names = new Map<string | RegExp, string>();
-
 /**
  * The metric path of the route @koa/router matched (`/api/users/:id` → `api.users._id`, with
  * the prefixes of nested routers), or `unmatched` when no route matched the path and method.
@@ -26,15 +21,10 @@ const names = new Map<string | RegExp, string>();
 export function matchedRouteName(ctx: RoutedContext): string {
   const template = routeTemplate(ctx);
   if (template === undefined) return UNMATCHED_ROUTE;
-  let name = names.get(template);
-  if (name === undefined) {
-    name = routeMetricName(
-      // `^\/files\/(\d+)$` reads as the template `/files/(d+)`.
-      typeof template === 'string' ? template : template.source.replace(/[\\^$]/g, ''),
-    );
-    if (names.size < MAX_CACHED) names.set(template, name);
-  }
-  return name;
+  // `^\/files\/(\d+)$` reads as the template `/files/(d+)`. Names are cached by the core.
+  return routeMetricName(
+    typeof template === 'string' ? template : template.source.replace(/[\\^$]/g, ''),
+  );
 }
 
 /**

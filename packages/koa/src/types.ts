@@ -1,8 +1,8 @@
 import type { Connector } from '@statsd/core';
 import type {
-  ClosableServer,
+  MiddlewareControls,
   RequestMetricsOptions,
-  ShutdownOptions,
+  ShutdownSignalOptions,
 } from '@statsd/core/framework';
 import type { Middleware, ParameterizedContext } from 'koa';
 
@@ -40,19 +40,12 @@ export interface StatsdMiddlewareOptions extends RequestMetricsOptions {
 }
 
 /** Options of {@link StatsdMiddleware.stopOnShutdown}. */
-export type StatsdShutdownOptions = Omit<ShutdownOptions, 'server'>;
+export type StatsdShutdownOptions = ShutdownSignalOptions;
 
 /**
  * The Koa middleware returned by `statsdMiddleware`: times every request and puts the connector
- * on `ctx.state.statsd`.
+ * on `ctx.state.statsd`. `connector` is the connector it records with;
+ * `stopOnShutdown(server?, options?)` delivers its queue and stops it when `server` closes or
+ * the process receives SIGTERM or SIGINT, keeping the application's own signal handling.
  */
-export interface StatsdMiddleware extends Middleware<StatsdState> {
-  /** The connector the middleware records with, for other code and for a graceful shutdown. */
-  readonly connector: Connector;
-  /**
-   * Delivers the queue and stops the connector when `server` closes or the process receives
-   * SIGTERM or SIGINT (see `signals`), keeping the application's own signal handling.
-   * Returns a function that undoes the binding.
-   */
-  stopOnShutdown(server?: ClosableServer, options?: StatsdShutdownOptions): () => void;
-}
+export interface StatsdMiddleware extends Middleware<StatsdState>, MiddlewareControls {}

@@ -1,58 +1,86 @@
 import type { Connector } from '../connector.js';
-import { createConnector, type StatsdEnvironment } from '../create-connector.js';
-import { invalidOption } from '../errors.js';
-import type { CreateConnectorOptions } from '../types.js';
+import { createConnector } from '../create-connector.js';
+import { readMiddlewareOptions, type MiddlewareOptions } from './middleware-options.js';
+import { bindResponse, type ObservedRequest, type ObservedResponse } from './request-binding.js';
 import { requestMetricPath, type RequestOutcome, type StatusSegment } from './request-metric.js';
+import { routeMetricName } from './route-name.js';
+import { stopOnShutdown, type ClosableServer, type ShutdownSignalOptions } from './shutdown.js';
 
-/** The options every framework middleware shares. */
-export interface RequestMetricsOptions extends CreateConnectorOptions {
+/** What a framework middleware carries besides being a function. */
+export interface MiddlewareControls {
+  /** The connector the middleware records with, for other code and for a graceful shutdown. */
+  readonly connector: Connector;
   /**
-   * Use this connector (shared with workers and other code) instead of creating one from the
-   * options and the environment. The middleware then never stops it by itself.
+   * Delivers the queue and stops the connector when `server` closes or the process receives
+   * SIGTERM or SIGINT (see `signals`), keeping the application's own signal handling.
+   * Returns a function that undoes the binding.
    */
-  connector?: Connector;
-  /** How the status is written: `200`, `2xx` or `2xx.200`. @default 'code' */
-  status?: StatusSegment;
-  /** The environment read by `createConnector`. @default process.env */
-  env?: StatsdEnvironment;
+  stopOnShutdown(server?: ClosableServer, options?: ShutdownSignalOptions): () => void;
 }
 
-const STATUS_SEGMENTS: readonly string[] = ['code', 'class', 'both'];
-
 /**
- * What a framework middleware needs from the core: the connector (created from the options and
- * the environment and started at once, or the one given), and a `record` that writes one
- * request timer and never throws.
+ * Everything a framework middleware needs from the core, so that the middleware itself only
+ * knows where its framework keeps the route, the request and the response: the validated
+ * options, the connector (created from the options and the environment and started at once, or
+ * the one given), the application's hooks, and the recording of one timer per request, which
+ * never throws.
+ *
+ * `Args` are the parameters the framework's hooks take: `[Request, Response]` for Express,
+ * `[Context]` for Koa.
  */
-export class RequestRecorder {
+export class RequestRecorder<Args extends unknown[] = unknown[]> {
   /** The connector the middleware records with. */
   readonly connector: Connector;
   readonly #status: StatusSegment;
+  readonly #routeName: ((...args: Args) => string | undefined) | undefined;
+  readonly #skip: ((...args: Args) => boolean) | undefined;
+  readonly #record = (outcome: RequestOutcome, milliseconds: number): void =>
+    this.record(outcome, milliseconds);
 
-  constructor(options: RequestMetricsOptions = {}) {
-    const { connector, status = 'code', env, ...connectorOptions } = options;
-    if (!STATUS_SEGMENTS.includes(status)) {
-      throw invalidOption('status', status, "'code', 'class' or 'both'");
-    }
-    this.#status = status;
-    if (connector !== undefined) {
-      const ignored = Object.keys(connectorOptions).filter(
-        (key) => connectorOptions[key as keyof typeof connectorOptions] !== undefined,
-      );
-      if (ignored.length > 0 || env !== undefined) {
-        // Settings beside a shared connector would be silently ignored: refuse them instead.
-        throw invalidOption(
-          'connector',
-          `a connector with ${[...ignored, ...(env === undefined ? [] : ['env'])].join(', ')}`,
-          'either `connector` or connector settings, not both: configure the shared connector itself',
-        );
-      }
-      this.connector = connector;
-    } else {
-      this.connector = createConnector(connectorOptions, env);
-    }
+  /**
+   * Validates the options (a `StatsdError` with code `ERR_STATSD_INVALID_OPTION` naming the
+   * option otherwise) and starts the connector. `parameters` is how the hooks' parameters read
+   * in error messages: `'(req, res)'`, `'(ctx)'`.
+   */
+  constructor(options: MiddlewareOptions<Args> = {}, parameters: string = '(request)') {
+    const settings = readMiddlewareOptions(options, parameters);
+    this.#status = settings.status;
+    this.#routeName = settings.routeName;
+    this.#skip = settings.skip;
+    this.connector = settings.connector ?? createConnector(settings.connectorOptions, settings.env);
     // Starting twice is harmless; a shared connector may not have been started by its owner yet.
     void this.connector.start();
+  }
+
+  /** Whether the application's `skip` leaves this request untimed. Its errors propagate. */
+  skips(...args: Args): boolean {
+    const skip = this.#skip;
+    return skip !== undefined && skip(...args);
+  }
+
+  /**
+   * The metric path the application's `routeName` gives this request, or `undefined` for the
+   * framework's default: when there is no `routeName`, when it returns no string, or when it
+   * throws.
+   */
+  routeName(...args: Args): string | undefined {
+    const routeName = this.#routeName;
+    if (routeName === undefined) return undefined;
+    try {
+      const name = routeName(...args);
+      return typeof name === 'string' ? routeMetricName(name) : undefined;
+    } catch {
+      // The application's naming failed for this request; its default name still counts it.
+      return undefined;
+    }
+  }
+
+  /**
+   * Starts the request's clock now and records it once its response is over: as `aborted` when
+   * the client went away first, under the name `route()` gives then (see `bindResponse`).
+   */
+  bindResponse(res: ObservedResponse, req: ObservedRequest, route: () => string): void {
+    bindResponse(res, req, route, this.#record);
   }
 
   /** Records one request's duration (milliseconds from a monotonic clock) as a timer. */
@@ -62,5 +90,16 @@ export class RequestRecorder {
     } catch {
       // Recording must never break a request; the connector itself never throws here.
     }
+  }
+
+  /** Returns `middleware` with the recorder's `connector` and a `stopOnShutdown` bound to it. */
+  middleware<M extends object>(middleware: M): M & MiddlewareControls {
+    const connector = this.connector;
+    const controls: MiddlewareControls = {
+      connector,
+      stopOnShutdown: (server, options = {}) =>
+        stopOnShutdown(connector, server === undefined ? options : { ...options, server }),
+    };
+    return Object.assign(middleware, controls);
   }
 }

@@ -1,0 +1,106 @@
+import type { Connector } from '../connector.js';
+import type { StatsdEnvironment } from '../create-connector.js';
+import { invalidOption } from '../errors.js';
+import type { CreateConnectorOptions } from '../types.js';
+import type { StatusSegment } from './request-metric.js';
+
+/** The options every framework middleware shares. */
+export interface RequestMetricsOptions extends CreateConnectorOptions {
+  /**
+   * Use this connector (shared with workers and other code) instead of creating one from the
+   * options and the environment. The middleware then never stops it by itself.
+   */
+  connector?: Connector;
+  /** How the status is written: `200`, `2xx` or `2xx.200`. @default 'code' */
+  status?: StatusSegment;
+  /** The environment read by `createConnector`. @default process.env */
+  env?: StatsdEnvironment;
+}
+
+/**
+ * The application's hooks into a middleware, called with the framework's own request objects:
+ * `(req, res)` for Express, `(ctx)` for Koa.
+ */
+export interface RequestHooks<Args extends unknown[]> {
+  /**
+   * Names a request's route: a template, turned into a metric path by `routeMetricName`, or
+   * `undefined` for the framework's default. If it throws, the default is used.
+   * @default undefined
+   */
+  routeName?: ((...args: Args) => string | undefined) | undefined;
+  /**
+   * Returns `true` to leave a request untimed. Its errors are the application's.
+   * @default undefined
+   */
+  skip?: ((...args: Args) => boolean) | undefined;
+}
+
+/** A framework middleware's options: the connector's settings, the status format and the hooks. */
+export type MiddlewareOptions<Args extends unknown[]> = RequestMetricsOptions & RequestHooks<Args>;
+
+/** A middleware's options once validated, sorted by who uses them. */
+export interface MiddlewareSettings<Args extends unknown[]> extends RequestHooks<Args> {
+  readonly status: StatusSegment;
+  /** The shared connector; when there is none, one is made from `connectorOptions` and `env`. */
+  readonly connector: Connector | undefined;
+  readonly connectorOptions: CreateConnectorOptions;
+  readonly env: StatsdEnvironment | undefined;
+}
+
+const STATUS_SEGMENTS: readonly string[] = ['code', 'class', 'both'];
+
+/**
+ * Validates a middleware's options eagerly, so bad configuration fails when the application
+ * builds the middleware, never per request. `parameters` is how the hooks' parameters read in
+ * the error messages: `'(req, res)'`, `'(ctx)'`. Connector settings are validated later, by
+ * `createConnector`.
+ */
+export function readMiddlewareOptions<Args extends unknown[]>(
+  options: MiddlewareOptions<Args>,
+  parameters: string,
+): MiddlewareSettings<Args> {
+  if (typeof options !== 'object' || options === null) {
+    throw invalidOption('options', options, 'an object of options, or nothing');
+  }
+  const { routeName, skip, connector, status = 'code', env, ...connectorOptions } = options;
+  requireFunction('routeName', routeName, `a function ${parameters} => string | undefined`);
+  requireFunction('skip', skip, `a function ${parameters} => boolean`);
+  requireConnector(connector);
+  if (!STATUS_SEGMENTS.includes(status)) {
+    throw invalidOption('status', status, "'code', 'class' or 'both'");
+  }
+  if (connector !== undefined) refuseConnectorSettings(connectorOptions, env);
+  return { routeName, skip, status, connector, connectorOptions, env };
+}
+
+function requireFunction(option: string, value: unknown, expected: string): void {
+  if (value !== undefined && typeof value !== 'function') {
+    throw invalidOption(option, value, expected);
+  }
+}
+
+function requireConnector(value: Connector | undefined): void {
+  // Duck-typed: a second copy of @statsd/core in node_modules would fail `instanceof`.
+  const timing = (value as { timing?: unknown } | undefined)?.timing;
+  if (value !== undefined && typeof timing !== 'function') {
+    throw invalidOption('connector', value, 'a Connector from @statsd/core');
+  }
+}
+
+/** Settings beside a shared connector would be silently ignored: refuse them instead. */
+function refuseConnectorSettings(
+  connectorOptions: CreateConnectorOptions,
+  env: StatsdEnvironment | undefined,
+): void {
+  const ignored = Object.keys(connectorOptions).filter(
+    (key) => connectorOptions[key as keyof CreateConnectorOptions] !== undefined,
+  );
+  if (env !== undefined) ignored.push('env');
+  if (ignored.length > 0) {
+    throw invalidOption(
+      'connector',
+      `a connector with ${ignored.join(', ')}`,
+      'either `connector` or connector settings, not both: configure the shared connector itself',
+    );
+  }
+}
