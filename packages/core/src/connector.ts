@@ -1,15 +1,20 @@
-import { Aggregator } from './aggregator.js';
-import { ErrorCode, describeValue, invalidOption } from './errors.js';
-import { kTransportFactory, type InternalOptions } from './internal.js';
-import { Kind, MetricFormatter } from './metric-formatter.js';
+import { Aggregation } from './aggregation.js';
+import { childFamily, createFamily, type Family } from './connector-family.js';
+import { rejectPath, rejectSampleRate, rejectValue, reportTagsIgnored } from './invalid-input.js';
+import { Kind, type MetricFormatter } from './metric-formatter.js';
+import {
+  RATED,
+  deltaText,
+  hasHistograms,
+  isFiniteNumber,
+  memberText,
+  numericText,
+  validDistributionValue,
+} from './metric-values.js';
 import { formatNumber, secondsToMilliseconds } from './number-format.js';
-import { normalizePrefix, resolveOptions, type ResolvedOptions } from './options.js';
-import { Pipeline } from './pipeline.js';
-import { sanitize } from './sanitize.js';
+import type { Pipeline } from './pipeline.js';
 import { StatsCounter } from './stats.js';
-import { joinTags, renderTags } from './tags.js';
-import { Timer } from './timer.js';
-import { transportFor } from './transports/index.js';
+import { Timer, timeCall } from './timer.js';
 import type {
   ChildOptions,
   ConnectorOptions,
@@ -17,28 +22,20 @@ import type {
   GaugeOptions,
   MetricOptions,
   MetricType,
-  TagFormat,
   Tags,
 } from './types.js';
 
-/** Types whose sample rate the server uses to scale counts back up. */
-const RATED: Readonly<Record<MetricType, boolean>> = {
-  c: true,
-  ms: true,
-  h: true,
-  d: true,
-  g: false,
-  s: false,
-};
-const NUMERIC = /^[+-]?(?:\d+\.?\d*|\.\d+)$/;
+/**
+ * Option key under which `child()` hands its family to the constructor. Module-private and not
+ * a string: no caller can pass it, `resolveOptions` never sees it, and no state is left behind
+ * between the two calls.
+ */
+const kFamily: unique symbol = Symbol('@statsd/core connector family');
 
-/** What a child shares with its parent; handed to the constructor through `pendingChild`. */
-interface Family {
-  readonly pipeline: Pipeline | undefined;
-  readonly formatter: MetricFormatter;
-  readonly sampleRate: number;
+/** The options object `child()` passes to the constructor. */
+interface ChildCarrier {
+  readonly [kFamily]?: Family;
 }
-let pendingChild: Family | undefined;
 
 /**
  * The StatsD connector. Metric calls (`incr`, `gauge`, `timing`, …) only format and enqueue:
@@ -54,22 +51,31 @@ let pendingChild: Family | undefined;
  * ```
  */
 export class Connector implements AsyncDisposable {
+  readonly #family: Family;
   readonly #pipeline: Pipeline | undefined;
   readonly #formatter: MetricFormatter;
   readonly #sampleRate: number;
-  readonly #aggregator: Aggregator | undefined;
+  readonly #sampledTypes: ReadonlyMap<string, string>;
+  readonly #aggregation: Aggregation | undefined;
   readonly #histogramType: string;
   readonly #distributionType: string;
 
   /** Checks `options` at once: a bad option throws a `StatsdError` naming it. */
   constructor(options: ConnectorOptions = {}) {
-    const family = pendingChild ?? createFamily(options);
-    pendingChild = undefined;
-    this.#pipeline = family.pipeline;
-    this.#formatter = family.formatter;
+    // `null` must reach `resolveOptions`, which names it; reading a key from it would throw.
+    const inherited = options === null ? undefined : (options as ChildCarrier)[kFamily];
+    const family = inherited ?? createFamily(options);
+    const { pipeline, formatter } = family;
+    this.#family = family;
+    this.#pipeline = pipeline;
+    this.#formatter = formatter;
     this.#sampleRate = family.sampleRate;
-    this.#aggregator = family.pipeline?.aggregator;
-    const keepsHistograms = hasHistograms(family.formatter.settings.tagFormat);
+    this.#sampledTypes = family.sampledTypes;
+    this.#aggregation =
+      pipeline?.aggregator === undefined
+        ? undefined
+        : new Aggregation(pipeline, pipeline.aggregator, formatter);
+    const keepsHistograms = hasHistograms(formatter.settings.tagFormat);
     this.#histogramType = keepsHistograms ? '|h' : '|ms';
     this.#distributionType = keepsHistograms ? '|d' : '|ms';
   }
@@ -120,16 +126,18 @@ export class Connector implements AsyncDisposable {
   /** Adds `value` (default 1) to a counter: `<prefix>.counters.<path>:<value>|c`. */
   incr(path: string, value: number = 1, options?: MetricOptions): void {
     if (this.#pipeline === undefined) return;
-    if (!isFiniteNumber(value)) return this.#invalidValue('incr', path, value);
-    if (this.#aggregator !== undefined) return this.#aggregate(Kind.counter, path, value, options);
+    if (!isFiniteNumber(value)) return rejectValue(this.#pipeline, 'incr', path, value);
+    if (this.#aggregation !== undefined) return this.#aggregate(Kind.counter, path, value, options);
     this.#emit(Kind.counter, path, formatNumber(value), '|c', true, options, false);
   }
 
   /** Subtracts `value` (default 1) from a counter: `<prefix>.counters.<path>:-<value>|c`. */
   decr(path: string, value: number = 1, options?: MetricOptions): void {
     if (this.#pipeline === undefined) return;
-    if (!isFiniteNumber(value)) return this.#invalidValue('decr', path, value);
-    if (this.#aggregator !== undefined) return this.#aggregate(Kind.counter, path, -value, options);
+    if (!isFiniteNumber(value)) return rejectValue(this.#pipeline, 'decr', path, value);
+    if (this.#aggregation !== undefined) {
+      return this.#aggregate(Kind.counter, path, -value, options);
+    }
     this.#emit(Kind.counter, path, formatNumber(-value), '|c', true, options, false);
   }
 
@@ -140,8 +148,8 @@ export class Connector implements AsyncDisposable {
    */
   gauge(path: string, value: number, options?: GaugeOptions): void {
     if (this.#pipeline === undefined) return;
-    if (!isFiniteNumber(value)) return this.#invalidValue('gauge', path, value);
-    if (this.#aggregator !== undefined) return this.#aggregate(Kind.gauge, path, value, options);
+    if (!isFiniteNumber(value)) return rejectValue(this.#pipeline, 'gauge', path, value);
+    if (this.#aggregation !== undefined) return this.#aggregate(Kind.gauge, path, value, options);
     if (options?.delta === true) {
       this.#emit(Kind.gauge, path, deltaText(value), '|g', false, options, false);
     } else {
@@ -156,18 +164,20 @@ export class Connector implements AsyncDisposable {
    */
   timing(path: string, seconds: number, options?: MetricOptions): void {
     if (this.#pipeline === undefined) return;
-    if (!isFiniteNumber(seconds) || seconds < 0) return this.#invalidValue('timing', path, seconds);
+    if (!isFiniteNumber(seconds) || seconds < 0) {
+      return rejectValue(this.#pipeline, 'timing', path, seconds);
+    }
     const milliseconds = secondsToMilliseconds(seconds);
     // Seconds beyond ~1.8e305 have no finite number of milliseconds.
-    if (milliseconds === Infinity) return this.#invalidValue('timing', path, seconds);
+    if (milliseconds === Infinity) return rejectValue(this.#pipeline, 'timing', path, seconds);
     this.#emit(Kind.timer, path, formatNumber(milliseconds), '|ms', true, options, false);
   }
 
   /** Adds a member to a set, which counts distinct members per flush: `<prefix>.sets.<path>:<value>|s`. */
   set(path: string, value: string | number, options?: MetricOptions): void {
     if (this.#pipeline === undefined) return;
-    const text = this.#memberText(value);
-    if (text === undefined) return this.#invalidValue('set', path, value);
+    const text = memberText(value, this.#formatter.settings.ascii);
+    if (text === undefined) return rejectValue(this.#pipeline, 'set', path, value);
     this.#emit(Kind.set, path, text, '|s', false, options, false);
   }
 
@@ -177,32 +187,21 @@ export class Connector implements AsyncDisposable {
    */
   histogram(path: string, value: number, options?: MetricOptions): void {
     if (this.#pipeline === undefined) return;
-    if (!this.#validDistributionValue(value)) return this.#invalidValue('histogram', path, value);
-    this.#emit(
-      Kind.histogram,
-      path,
-      formatNumber(value),
-      this.#histogramType,
-      true,
-      options,
-      false,
-    );
+    const type = this.#histogramType;
+    if (!validDistributionValue(value, type)) {
+      return rejectValue(this.#pipeline, 'histogram', path, value);
+    }
+    this.#emit(Kind.histogram, path, formatNumber(value), type, true, options, false);
   }
 
   /** Records a value in a distribution (`|d`); mapped like {@link Connector.histogram}. */
   distribution(path: string, value: number, options?: MetricOptions): void {
     if (this.#pipeline === undefined) return;
-    if (!this.#validDistributionValue(value))
-      return this.#invalidValue('distribution', path, value);
-    this.#emit(
-      Kind.distribution,
-      path,
-      formatNumber(value),
-      this.#distributionType,
-      true,
-      options,
-      false,
-    );
+    const type = this.#distributionType;
+    if (!validDistributionValue(value, type)) {
+      return rejectValue(this.#pipeline, 'distribution', path, value);
+    }
+    this.#emit(Kind.distribution, path, formatNumber(value), type, true, options, false);
   }
 
   /**
@@ -216,21 +215,20 @@ export class Connector implements AsyncDisposable {
     options?: MetricOptions,
   ): void {
     if (this.#pipeline === undefined) return;
-    if (!Object.hasOwn(RATED, type)) return this.#invalidValue('injectMetric', path, type, 'type');
+    const pipeline = this.#pipeline;
+    if (!Object.hasOwn(RATED, type)) {
+      return rejectValue(pipeline, 'injectMetric', path, type, 'type');
+    }
     const suffix =
       type === 'h' ? this.#histogramType : type === 'd' ? this.#distributionType : '|' + type;
     // A histogram mapped to a timer must be >= 0 like any timer, or the server rejects the line.
-    const text = type === 's' ? this.#memberText(value) : numericText(value, suffix === '|ms');
-    if (text === undefined) return this.#invalidValue('injectMetric', path, value);
-    this.#emit(
-      Kind.raw,
-      path,
-      text,
-      suffix,
-      RATED[type],
-      options,
-      type === 'g' && text.startsWith('-'),
-    );
+    const text =
+      type === 's'
+        ? memberText(value, this.#formatter.settings.ascii)
+        : numericText(value, suffix === '|ms');
+    if (text === undefined) return rejectValue(pipeline, 'injectMetric', path, value);
+    const negativeGauge = type === 'g' && text.startsWith('-');
+    this.#emit(Kind.raw, path, text, suffix, RATED[type], options, negativeGauge);
   }
 
   /** A timer for `path`: `statsd.timer('render').start()`, then `stop()`. */
@@ -243,19 +241,7 @@ export class Connector implements AsyncDisposable {
    * rejects. Returns what `fn` returns.
    */
   time<T>(path: string, fn: () => T, options?: MetricOptions): T {
-    const timer = new Timer(this, path, options).start();
-    let result: T;
-    try {
-      result = fn();
-    } catch (error) {
-      timer.stop();
-      throw error;
-    }
-    if (isPromiseLike(result)) {
-      return Promise.resolve(result).finally(() => timer.stop()) as T;
-    }
-    timer.stop();
-    return result;
+    return timeCall(this, path, fn, options);
   }
 
   /**
@@ -263,39 +249,10 @@ export class Connector implements AsyncDisposable {
    * this connector's queue, connection and accounting. Start and stop the parent.
    */
   child(options: ChildOptions = {}): Connector {
-    const settings = this.#formatter.settings;
-    let fixedTags = settings.fixedTags;
-    if (options.tags !== undefined) {
-      if (typeof options.tags !== 'object' || options.tags === null) {
-        throw invalidOption(
-          'tags',
-          options.tags,
-          'an object of tag names to values, or an array of strings',
-        );
-      }
-      if (settings.tagFormat === 'none' && Object.keys(options.tags).length > 0) {
-        throw invalidOption(
-          'tags',
-          options.tags,
-          "no tags while the parent's `tagFormat` is 'none'",
-        );
-      }
-      fixedTags = joinTags(
-        fixedTags,
-        renderTags(options.tags, settings.tagFormat, settings.ascii),
-        settings.tagFormat,
-      );
-    }
-    pendingChild = {
-      pipeline: this.#pipeline,
-      formatter: new MetricFormatter({
-        ...settings,
-        prefix: settings.prefix + normalizePrefix(options.prefix, settings.ascii),
-        fixedTags,
-      }),
-      sampleRate: this.#sampleRate,
+    const carrier: ConnectorOptions & ChildCarrier = {
+      [kFamily]: childFamily(this.#family, options),
     };
-    return new Connector();
+    return new Connector(carrier);
   }
 
   #emit(
@@ -309,7 +266,10 @@ export class Connector implements AsyncDisposable {
   ): void {
     const rate = this.#sample(path, options);
     if (rate === 0) return;
-    if (rated && rate < 1) type = type + '|@' + formatNumber(rate);
+    if (rated && rate < 1) {
+      const sampled = rate === this.#sampleRate ? this.#sampledTypes.get(type) : undefined;
+      type = sampled ?? type + '|@' + formatNumber(rate);
+    }
     this.#write(kind, path, value, type, options?.tags, negativeGauge);
   }
 
@@ -324,10 +284,7 @@ export class Connector implements AsyncDisposable {
       const given = options.sampleRate;
       if (given !== undefined) {
         if (typeof given !== 'number' || !(given > 0 && given <= 1)) {
-          (this.#pipeline as Pipeline).reject(
-            () =>
-              `sampleRate ${describeValue(given)} for ${describeValue(path)} is not above 0 and at most 1; metric dropped`,
-          );
+          rejectSampleRate(this.#pipeline as Pipeline, path, given);
           return 0;
         }
         rate = given;
@@ -352,7 +309,7 @@ export class Connector implements AsyncDisposable {
     const pipeline = this.#pipeline as Pipeline;
     const formatter = this.#formatter;
     let line = formatter.line(kind, path, value, type, tags);
-    if (line === undefined) return this.#invalidPath(path);
+    if (line === undefined) return rejectPath(pipeline, path);
     let bytes = line.length + formatter.extraBytes;
     if (negativeGauge) {
       // Setting a negative gauge: first 0, so that the server reads the value as absolute.
@@ -360,33 +317,23 @@ export class Connector implements AsyncDisposable {
       bytes += zero.length + formatter.extraBytes + 1;
       line = zero + '\n' + line;
     }
-    if (tags !== undefined && formatter.dropsTags) this.#tagsIgnored(path);
+    if (tags !== undefined && formatter.dropsTags) reportTagsIgnored(pipeline, path);
     pipeline.accept(line, bytes, 1);
   }
 
   /**
-   * `aggregate: true`: adds a counter (`value` already negated for `decr`) or a gauge call to the
-   * aggregator, which writes one line per name and tag set at the next flush. A sampled counter
-   * adds `value / rate`, so its line needs no rate. Beyond the aggregator's bound the call is
-   * written as it is.
+   * `aggregate: true`: counter and gauge calls that pass sampling go to the aggregator, which
+   * writes one line per name and tag set at the next flush. Beyond the aggregator's bound the
+   * call is written as it is.
    */
   #aggregate(kind: Kind, path: string, value: number, options: GaugeOptions | undefined): void {
     const rate = this.#sample(path, options);
     if (rate === 0) return;
-    const counter = kind === Kind.counter;
     const tags = options?.tags;
-    const formatter = this.#formatter;
-    const template = formatter.line(kind, path, '', counter ? '|c' : '|g', tags);
-    if (template === undefined) return this.#invalidPath(path);
-    const aggregator = this.#aggregator as Aggregator;
     const delta = options?.delta === true;
-    const merged = counter
-      ? aggregator.count(template, formatter.extraBytes, value / rate)
-      : aggregator.gauge(template, formatter.extraBytes, value, delta);
-    if (merged) {
-      if (tags !== undefined && formatter.dropsTags) this.#tagsIgnored(path);
-      (this.#pipeline as Pipeline).requestFlush();
-    } else if (counter) {
+    const aggregation = this.#aggregation as Aggregation;
+    if (aggregation.add(kind, path, value, rate, tags, delta)) return;
+    if (kind === Kind.counter) {
       const type = rate < 1 ? '|c|@' + formatNumber(rate) : '|c';
       this.#write(kind, path, formatNumber(value), type, tags, false);
     } else if (delta) {
@@ -395,89 +342,4 @@ export class Connector implements AsyncDisposable {
       this.#write(kind, path, formatNumber(value), '|g', tags, value < 0);
     }
   }
-
-  #invalidPath(path: unknown): void {
-    (this.#pipeline as Pipeline).reject(
-      () => `metric path ${describeValue(path)} is empty or not a string; metric dropped`,
-    );
-  }
-
-  #tagsIgnored(path: string): void {
-    (this.#pipeline as Pipeline).reporter.report(
-      ErrorCode.TagsIgnored,
-      () =>
-        `tags given to ${describeValue(path)} were left out: tagFormat is 'none' (plain StatsD has no tags)`,
-    );
-  }
-
-  #memberText(value: unknown): string | undefined {
-    if (typeof value === 'number') return Number.isFinite(value) ? formatNumber(value) : undefined;
-    if (typeof value !== 'string') return undefined;
-    const text = sanitize(value, this.#formatter.settings.ascii);
-    return text === '' ? undefined : text;
-  }
-
-  #validDistributionValue(value: unknown): boolean {
-    return isFiniteNumber(value) && (value >= 0 || this.#histogramType !== '|ms');
-  }
-
-  #invalidValue(call: string, path: unknown, value: unknown, what: string = 'value'): void {
-    (this.#pipeline as Pipeline).reject(
-      () =>
-        `${call}(${describeValue(path)}): ${what} ${describeValue(value)} cannot be sent; metric dropped`,
-    );
-  }
-}
-
-function createFamily(options: ConnectorOptions): Family {
-  const resolved = resolveOptions(options);
-  const ascii = resolved.protocol !== 'udp';
-  const formatter = new MetricFormatter({
-    prefix: resolved.prefix,
-    tagFormat: resolved.tagFormat,
-    ascii,
-    fixedTags:
-      resolved.globalTags === undefined
-        ? ''
-        : renderTags(resolved.globalTags, resolved.tagFormat, ascii),
-  });
-  const pipeline = resolved.enabled ? createPipeline(resolved, options) : undefined;
-  return { pipeline, formatter, sampleRate: resolved.sampleRate };
-}
-
-function createPipeline(resolved: ResolvedOptions, options: ConnectorOptions): Pipeline {
-  const factory =
-    (options as InternalOptions)[kTransportFactory] ?? transportFor(resolved.protocol);
-  const pipeline = new Pipeline(resolved, factory);
-  if (resolved.aggregate) pipeline.aggregator = new Aggregator();
-  return pipeline;
-}
-
-/** A gauge change always carries its sign: `+3`, `-0.5`; a bare `3` would set the gauge. */
-function deltaText(value: number): string {
-  return value < 0 ? formatNumber(value) : '+' + formatNumber(value);
-}
-
-function hasHistograms(tagFormat: TagFormat): boolean {
-  return tagFormat === 'dogstatsd' || tagFormat === 'influx';
-}
-
-function isFiniteNumber(value: unknown): value is number {
-  return typeof value === 'number' && Number.isFinite(value);
-}
-
-function numericText(value: unknown, nonNegative: boolean): string | undefined {
-  if (typeof value === 'number') {
-    return Number.isFinite(value) && (!nonNegative || value >= 0) ? formatNumber(value) : undefined;
-  }
-  if (typeof value !== 'string' || !NUMERIC.test(value)) return undefined;
-  return nonNegative && value.startsWith('-') ? undefined : value;
-}
-
-function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return (
-    (typeof value === 'object' || typeof value === 'function') &&
-    value !== null &&
-    typeof (value as PromiseLike<unknown>).then === 'function'
-  );
 }

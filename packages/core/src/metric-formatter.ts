@@ -13,6 +13,7 @@ export const Kind = {
   /** `injectMetric`: the path right under the prefix. */
   raw: 6,
 } as const;
+/** One of the {@link Kind} values. */
 export type Kind = (typeof Kind)[keyof typeof Kind];
 
 const KIND_SEGMENTS = [

@@ -82,6 +82,18 @@ const consoleLogger: Logger = { warn: (message) => console.warn(message) };
  * what is expected.
  */
 export function resolveOptions(options: ConnectorOptions = {}): ResolvedOptions {
+  checkKnownOptions(options);
+  const target = resolveTarget(options);
+  return {
+    ...target,
+    ...resolveLimits(options),
+    ...resolveFormat(options, target.protocol),
+    ...resolveHandlers(options),
+  };
+}
+
+/** Refuses a non-object and any key that is not an option. */
+function checkKnownOptions(options: ConnectorOptions): void {
   if (typeof options !== 'object' || options === null) {
     throw invalidOption('options', options, 'an object');
   }
@@ -96,6 +108,12 @@ export function resolveOptions(options: ConnectorOptions = {}): ResolvedOptions 
       );
     }
   }
+}
+
+type Target = Pick<ResolvedOptions, 'enabled' | 'protocol' | 'host' | 'port' | 'path'>;
+
+/** Where metrics go: `enabled`, `protocol`, `port`, and `host` or (for unix sockets) `path`. */
+function resolveTarget(options: ConnectorOptions): Target {
   const enabled = optional(options.enabled, 'enabled', true, isBoolean, 'true or false');
   const protocol = optional(
     options.protocol,
@@ -104,20 +122,50 @@ export function resolveOptions(options: ConnectorOptions = {}): ResolvedOptions 
     (v) => PROTOCOLS.includes(v as string),
     "'tcp', 'udp' or 'unix'",
   ) as Protocol;
-  const tagFormat = optional(
-    options.tagFormat,
-    'tagFormat',
-    DEFAULTS.tagFormat,
-    (v) => TAG_FORMATS.includes(v as string),
-    "'none', 'dogstatsd', 'influx' or 'graphite'",
-  ) as TagFormat;
-  const flushInterval = integer(
-    options.flushInterval,
-    'flushInterval',
-    DEFAULTS.flushInterval,
-    0,
-    MAX_DELAY,
-  );
+  const port = integerOption(options, 'port', 1, 65_535);
+  if (protocol === 'unix') {
+    const path = options.path;
+    if (enabled && (typeof path !== 'string' || path === '')) {
+      throw invalidOption(
+        'path',
+        path,
+        "the path of the server's unix socket when `protocol` is 'unix'",
+      );
+    }
+    return { enabled, protocol, host: '', port, path: typeof path === 'string' ? path : undefined };
+  }
+  const host = options.host;
+  if (host === undefined) {
+    if (!enabled) return { enabled, protocol, host: '', port, path: undefined };
+    throw new StatsdError(
+      ErrorCode.MissingHost,
+      'No StatsD host: set the `host` option or the STATSD_HOST environment variable, ' +
+        'or disable the connector with `enabled: false` (STATSD_ENABLED=false).',
+    );
+  }
+  if (typeof host !== 'string' || host.trim() === '') {
+    throw invalidOption('host', host, 'a host name or IP address such as "127.0.0.1"');
+  }
+  const hostName = host.trim().replace(/^\[(.*)\]$/, '$1');
+  return { enabled, protocol, host: hostName, port, path: undefined };
+}
+
+type Limits = Pick<
+  ResolvedOptions,
+  | 'maxQueueSize'
+  | 'maxQueueBytes'
+  | 'maxPacketSize'
+  | 'flushInterval'
+  | 'aggregate'
+  | 'reconnectMinDelay'
+  | 'reconnectMaxDelay'
+  | 'connectTimeout'
+  | 'stopTimeout'
+>;
+
+/** Sizes and delays: the queue's bounds, packet size, flushing, reconnecting, timeouts. */
+function resolveLimits(options: ConnectorOptions): Limits {
+  const flushInterval = integerOption(options, 'flushInterval', 0, MAX_DELAY);
   const aggregate = optional(options.aggregate, 'aggregate', false, isBoolean, 'true or false');
   if (aggregate && flushInterval === 0) {
     throw invalidOption(
@@ -126,62 +174,50 @@ export function resolveOptions(options: ConnectorOptions = {}): ResolvedOptions 
       'a number of milliseconds above 0 when `aggregate` is true',
     );
   }
-  const reconnectMinDelay = integer(
-    options.reconnectMinDelay,
-    'reconnectMinDelay',
-    DEFAULTS.reconnectMinDelay,
-    1,
-    MAX_DELAY,
-  );
-  const reconnectMaxDelay = integer(
-    options.reconnectMaxDelay,
+  const reconnectMinDelay = integerOption(options, 'reconnectMinDelay', 1, MAX_DELAY);
+  const reconnectMaxDelay = integerOption(
+    options,
     'reconnectMaxDelay',
-    Math.max(DEFAULTS.reconnectMaxDelay, reconnectMinDelay),
     reconnectMinDelay,
     MAX_DELAY,
+    Math.max(DEFAULTS.reconnectMaxDelay, reconnectMinDelay),
   );
-  const maxPacketSize = integer(
-    options.maxPacketSize,
-    'maxPacketSize',
-    DEFAULTS.maxPacketSize,
-    64,
-    MAX_PACKET_SIZE,
-  );
+  const maxPacketSize = integerOption(options, 'maxPacketSize', 64, MAX_PACKET_SIZE);
   return {
-    ...target(options, protocol, enabled),
-    protocol,
-    enabled,
-    prefix: normalizePrefix(options.prefix, protocol !== 'udp'),
-    maxQueueSize: integer(
-      options.maxQueueSize,
-      'maxQueueSize',
-      DEFAULTS.maxQueueSize,
-      1,
-      Number.MAX_SAFE_INTEGER,
-    ),
-    maxQueueBytes: integer(
-      options.maxQueueBytes,
-      'maxQueueBytes',
-      DEFAULTS.maxQueueBytes,
-      maxPacketSize,
-      Number.MAX_SAFE_INTEGER,
-    ),
+    maxQueueSize: integerOption(options, 'maxQueueSize', 1, Number.MAX_SAFE_INTEGER),
+    maxQueueBytes: integerOption(options, 'maxQueueBytes', maxPacketSize, Number.MAX_SAFE_INTEGER),
     maxPacketSize,
     flushInterval,
+    aggregate,
     reconnectMinDelay,
     reconnectMaxDelay,
-    connectTimeout: integer(
-      options.connectTimeout,
-      'connectTimeout',
-      DEFAULTS.connectTimeout,
-      1,
-      MAX_DELAY,
-    ),
-    stopTimeout: integer(options.stopTimeout, 'stopTimeout', DEFAULTS.stopTimeout, 0, MAX_DELAY),
+    connectTimeout: integerOption(options, 'connectTimeout', 1, MAX_DELAY),
+    stopTimeout: integerOption(options, 'stopTimeout', 0, MAX_DELAY),
+  };
+}
+
+type Format = Pick<ResolvedOptions, 'prefix' | 'tagFormat' | 'globalTags' | 'sampleRate'>;
+
+/** What goes on each line besides the value: prefix, tags and the default sample rate. */
+function resolveFormat(options: ConnectorOptions, protocol: Protocol): Format {
+  const tagFormat = optional(
+    options.tagFormat,
+    'tagFormat',
+    DEFAULTS.tagFormat,
+    (v) => TAG_FORMATS.includes(v as string),
+    "'none', 'dogstatsd', 'influx' or 'graphite'",
+  ) as TagFormat;
+  return {
+    prefix: normalizePrefix(options.prefix, protocol !== 'udp'),
     tagFormat,
     globalTags: globalTags(options.globalTags, tagFormat),
     sampleRate: sampleRate(options.sampleRate, 'sampleRate') ?? DEFAULTS.sampleRate,
-    aggregate,
+  };
+}
+
+/** Where runtime problems go: `onError`, else the `logger`. */
+function resolveHandlers(options: ConnectorOptions): Pick<ResolvedOptions, 'onError' | 'logger'> {
+  return {
     onError: optional(options.onError, 'onError', undefined, isFunction, 'a function'),
     logger: optional(
       options.logger,
@@ -192,38 +228,6 @@ export function resolveOptions(options: ConnectorOptions = {}): ResolvedOptions 
       'an object with a warn(message) method',
     ),
   };
-}
-
-function target(
-  options: ConnectorOptions,
-  protocol: Protocol,
-  enabled: boolean,
-): { host: string; port: number; path: string | undefined } {
-  const port = integer(options.port, 'port', DEFAULTS.port, 1, 65_535);
-  if (protocol === 'unix') {
-    const path = options.path;
-    if (enabled && (typeof path !== 'string' || path === '')) {
-      throw invalidOption(
-        'path',
-        path,
-        "the path of the server's unix socket when `protocol` is 'unix'",
-      );
-    }
-    return { host: '', port, path: typeof path === 'string' ? path : undefined };
-  }
-  const host = options.host;
-  if (host === undefined) {
-    if (!enabled) return { host: '', port, path: undefined };
-    throw new StatsdError(
-      ErrorCode.MissingHost,
-      'No StatsD host: set the `host` option or the STATSD_HOST environment variable, ' +
-        'or disable the connector with `enabled: false` (STATSD_ENABLED=false).',
-    );
-  }
-  if (typeof host !== 'string' || host.trim() === '') {
-    throw invalidOption('host', host, 'a host name or IP address such as "127.0.0.1"');
-  }
-  return { host: host.trim().replace(/^\[(.*)\]$/, '$1'), port, path: undefined };
 }
 
 /** Empty or `null` means no prefix; a trailing dot is not doubled. */
@@ -263,13 +267,23 @@ function globalTags(tags: unknown, tagFormat: TagFormat): Tags | undefined {
   return tags as Tags;
 }
 
-function integer(
-  value: unknown,
-  option: string,
-  fallback: number,
+/** The options that take an integer, each with its default in {@link DEFAULTS}. */
+type IntegerOption = Exclude<
+  {
+    [K in keyof typeof DEFAULTS]: (typeof DEFAULTS)[K] extends number ? K : never;
+  }[keyof typeof DEFAULTS],
+  'sampleRate'
+>;
+
+/** Checks an integer option against `[min, max]`; `fallback` when absent. */
+function integerOption(
+  options: ConnectorOptions,
+  option: IntegerOption,
   min: number,
   max: number,
+  fallback: number = DEFAULTS[option],
 ): number {
+  const value: unknown = options[option];
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
     throw invalidOption(option, value, `an integer from ${min} to ${max}`);

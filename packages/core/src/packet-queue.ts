@@ -11,6 +11,7 @@ export interface Packet {
 
 /** What {@link PacketQueue.push} did with a unit. */
 export const PushResult = { Queued: 0, Full: 1, TooLong: 2 } as const;
+/** One of the {@link PushResult} values. */
 export type PushResult = (typeof PushResult)[keyof typeof PushResult];
 
 /** Sizes of the queue, validated by the connector's options. */

@@ -1,11 +1,17 @@
 import type { Backoff } from './backoff.js';
 import { monotonicMs } from './clock.js';
+import { DeliveryWaiters } from './delivery-waiters.js';
 import { ErrorCode } from './errors.js';
 import type { Packet, PacketQueue } from './packet-queue.js';
 import type { Reporter } from './reporter.js';
 import type { StatsCounter } from './stats.js';
 import { describeTarget } from './transports/stream-transport.js';
-import type { Transport, TransportFactory, TransportTarget } from './transports/transport.js';
+import {
+  closeWithin,
+  type Transport,
+  type TransportFactory,
+  type TransportTarget,
+} from './transports/transport.js';
 
 /** What the sender works with; all of it shared with the pipeline that owns the sender. */
 export interface SenderParts {
@@ -20,12 +26,6 @@ export interface SenderParts {
 }
 
 type State = 'stopped' | 'connecting' | 'connected' | 'waiting';
-
-interface Waiter {
-  readonly seq: number;
-  readonly resolve: (delivered: boolean) => void;
-  timer: NodeJS.Timeout | undefined;
-}
 
 /**
  * The background sender: owns the one connection, moves sealed packets from the queue to it,
@@ -47,7 +47,7 @@ export class Sender {
   #connectedOnce = false;
   #retryTimer: NodeJS.Timeout | undefined;
   #inFlight: Packet[] = [];
-  #waiters: Waiter[] = [];
+  readonly #waiters = new DeliveryWaiters();
 
   constructor(parts: SenderParts) {
     this.#parts = parts;
@@ -99,14 +99,7 @@ export class Sender {
     if (this.#oldestPending() > seq) return Promise.resolve(true);
     // Not started (or stopped): nothing will be delivered, so waiting would only hold the process.
     if (!this.#running && !this.#draining) return Promise.resolve(false);
-    return new Promise((resolve) => {
-      const waiter: Waiter = { seq, resolve, timer: undefined };
-      waiter.timer = setTimeout(() => {
-        this.#waiters.splice(this.#waiters.indexOf(waiter), 1);
-        resolve(false);
-      }, timeout);
-      this.#waiters.push(waiter);
-    });
+    return this.#waiters.wait(seq, timeout);
   }
 
   /**
@@ -287,7 +280,7 @@ export class Sender {
       stats.packetsSent++;
       stats.bytesSent += packet.data.length;
     }
-    if (this.#waiters.length > 0) this.#checkWaiters();
+    if (!this.#waiters.empty) this.#checkWaiters();
   }
 
   #dropFailed(packet: Packet, error: Error | undefined): void {
@@ -309,36 +302,8 @@ export class Sender {
   }
 
   #checkWaiters(): void {
-    if (this.#waiters.length === 0) return;
-    const oldest = this.#oldestPending();
-    const waiting: Waiter[] = [];
-    for (const waiter of this.#waiters) {
-      if (waiter.seq < oldest) {
-        clearTimeout(waiter.timer);
-        waiter.resolve(true);
-      } else {
-        waiting.push(waiter);
-      }
-    }
-    this.#waiters = waiting;
+    if (!this.#waiters.empty) this.#waiters.release(this.#oldestPending());
   }
-}
-
-function closeWithin(transport: Transport, timeout: number): Promise<void> {
-  if (timeout <= 0) {
-    transport.destroy();
-    return Promise.resolve();
-  }
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      transport.destroy();
-      resolve();
-    }, timeout);
-    void transport.end().then(() => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
 }
 
 function messageOf(error: unknown): string {

@@ -65,6 +65,39 @@ export class Timer {
   }
 }
 
+/**
+ * Times `fn` (sync or async) with a new timer recorded on `sink`, also when `fn` throws or
+ * rejects. Returns what `fn` returns; see `Connector.time`.
+ */
+export function timeCall<T>(
+  sink: TimingSink,
+  path: string,
+  fn: () => T,
+  options?: MetricOptions,
+): T {
+  const timer = new Timer(sink, path, options).start();
+  let result: T;
+  try {
+    result = fn();
+  } catch (error) {
+    timer.stop();
+    throw error;
+  }
+  if (isPromiseLike(result)) {
+    return Promise.resolve(result).finally(() => timer.stop()) as T;
+  }
+  timer.stop();
+  return result;
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as PromiseLike<unknown>).then === 'function'
+  );
+}
+
 function misuse(message: string): StatsdError {
   return new StatsdError(ErrorCode.TimerMisuse, `Timer misuse: ${message}.`);
 }

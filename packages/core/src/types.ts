@@ -12,13 +12,18 @@ export type Protocol = 'tcp' | 'udp' | 'unix';
  */
 export type TagFormat = 'none' | 'dogstatsd' | 'influx' | 'graphite';
 
-/** A tag value. `true`, `null` and `undefined`... see {@link Tags}. */
+/**
+ * A value in a tags object: a string or number is written after the key; `true` (or `''`) writes
+ * the bare key (`key=true` in Influx and Graphite, which need a value); `false`, `null` and
+ * `undefined` leave the tag out.
+ */
 export type TagValue = string | number | boolean | null | undefined;
 
 /**
  * Tags as an object (`{ route: 'home' }` → `route:home`) or as ready strings
- * (`['route:home', 'canary']`). In an object, a `null`, `undefined` or `false` value leaves the
- * tag out and `true` writes the bare key.
+ * (`['route:home', 'canary']`, split at the first colon). In an object, a `null`, `undefined` or
+ * `false` value leaves the tag out and `true` writes the bare key (see {@link TagValue}). Keys and
+ * values are sanitized like metric names.
  */
 export type Tags = Readonly<Record<string, TagValue>> | readonly string[];
 
@@ -29,10 +34,15 @@ export type MetricType = 'c' | 'g' | 'ms' | 's' | 'h' | 'd';
 export interface MetricOptions {
   /**
    * Send this call with probability `sampleRate` (0 < rate <= 1); the server scales counters and
-   * timers back up. Defaults to the connector's `sampleRate`.
+   * timers back up. An out-of-range rate drops the call and reports it.
+   * @default the connector's `sampleRate` (1 unless set)
    */
   sampleRate?: number;
-  /** Tags for this call, added to the connector's global and child tags. */
+  /**
+   * Tags for this call, added to the connector's global and child tags. With `tagFormat: 'none'`
+   * they are left out and reported.
+   * @default none
+   */
   tags?: Tags;
 }
 
@@ -99,14 +109,23 @@ export type ErrorHandler = (error: StatsdError) => void;
 export interface ConnectorOptions {
   /**
    * Host name or IP address (v4 or v6) of the StatsD server. Resolved again on every reconnect.
-   * Required unless `protocol` is `'unix'` or `enabled` is false.
+   * **Required** unless `protocol` is `'unix'` or `enabled` is false: without it the constructor
+   * throws `ERR_STATSD_MISSING_HOST` (`createConnector` also reads `STATSD_HOST`).
+   * @default none (required)
    */
   host?: string;
   /** Port of the StatsD server, an integer from 1 to 65535. @default 8125 */
   port?: number;
-  /** Path of the unix domain socket when `protocol` is `'unix'`. */
+  /**
+   * Path of the server's unix domain socket. **Required** when `protocol` is `'unix'` (unless
+   * `enabled` is false); ignored otherwise.
+   * @default none (required with `protocol: 'unix'`)
+   */
   path?: string;
-  /** Transport. @default 'tcp' */
+  /**
+   * Transport: a TCP stream, UDP datagrams, or a unix domain stream socket (then set `path`).
+   * @default 'tcp'
+   */
   protocol?: Protocol;
   /**
    * Text put before every metric path, followed by a dot (a trailing dot is not doubled).
@@ -116,12 +135,19 @@ export interface ConnectorOptions {
   prefix?: string | null;
   /** When false, the connector keeps its interface but records and sends nothing. @default true */
   enabled?: boolean;
-  /** Most metrics held in the queue; newer ones are dropped and counted when it is full. @default 100_000 */
+  /**
+   * Most metrics held in the queue; newer ones are dropped and counted when it is full.
+   * @default 100_000
+   */
   maxQueueSize?: number;
-  /** Most bytes held in the queue; newer metrics are dropped and counted when it is full. @default 8_388_608 (8 MiB) */
+  /**
+   * Most bytes held in the queue, at least `maxPacketSize`; newer metrics are dropped and counted
+   * when it is full.
+   * @default 8_388_608 (8 MiB)
+   */
   maxQueueBytes?: number;
   /**
-   * Most bytes in one UDP datagram or TCP write. Use 512 across the internet, 1432 on fast
+   * Most bytes in one UDP datagram or TCP write, from 64 to 65507. Use 512 across the internet, 1432 on fast
    * ethernet, 8932 with jumbo frames, 8192 for a DogStatsD agent.
    * @default 1432
    */
@@ -160,22 +186,36 @@ export interface ConnectorOptions {
   aggregate?: boolean;
   /** Receives runtime problems. @default warnings to `logger` */
   onError?: ErrorHandler;
-  /** Where warnings go when there is no `onError`. @default console */
+  /** Where warnings go when there is no `onError`. @default console (`console.warn`) */
   logger?: Logger;
 }
 
 /** Options of {@link Connector.child}. */
 export interface ChildOptions {
-  /** Prefix added after the parent's prefix. */
+  /**
+   * Prefix added after the parent's prefix, followed by a dot (a trailing dot is not doubled).
+   * @default none: the child writes under the parent's prefix
+   */
   prefix?: string;
-  /** Tags added to the parent's tags for every metric of the child. */
+  /**
+   * Tags added after the parent's global and child tags for every metric of the child. Refused
+   * when the parent's `tagFormat` is `'none'`.
+   * @default none
+   */
   tags?: Tags;
 }
 
 /** Options of {@link createConnector}: the connector's options plus the naming inputs of the framework glue. */
 export interface CreateConnectorOptions extends ConnectorOptions {
-  /** Service name; with `environment`, builds the prefix `applications.<service>.<environment>` when no prefix is set. */
+  /**
+   * Service name. With `environment`, gives the prefix `applications.<service>.<environment>`
+   * when neither `prefix` nor `STATSD_PREFIX` is set.
+   * @default none
+   */
   service?: string;
-  /** Environment name (`production`, `staging`, …); see `service`. */
+  /**
+   * Environment name (`production`, `staging`, …); see `service`.
+   * @default none
+   */
   environment?: string;
 }

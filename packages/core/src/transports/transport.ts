@@ -45,3 +45,24 @@ export interface TransportTarget {
 
 /** Creates a transport for one connection attempt. */
 export type TransportFactory = (target: TransportTarget, events: TransportEvents) => Transport;
+
+/**
+ * Closes `transport` gracefully (`end()`), or at once (`destroy()`) when that takes longer than
+ * `timeout` milliseconds or no time is left. Never rejects.
+ */
+export function closeWithin(transport: Transport, timeout: number): Promise<void> {
+  if (timeout <= 0) {
+    transport.destroy();
+    return Promise.resolve();
+  }
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      transport.destroy();
+      resolve();
+    }, timeout);
+    void transport.end().then(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}

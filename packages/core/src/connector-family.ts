@@ -1,0 +1,88 @@
+import { Aggregator } from './aggregator.js';
+import { invalidOption } from './errors.js';
+import { kTransportFactory, type InternalOptions } from './internal.js';
+import { MetricFormatter } from './metric-formatter.js';
+import { sampledTypes } from './metric-values.js';
+import { normalizePrefix, resolveOptions, type ResolvedOptions } from './options.js';
+import { Pipeline } from './pipeline.js';
+import { joinTags, renderTags } from './tags.js';
+import { transportFor } from './transports/index.js';
+import type { ChildOptions, ConnectorOptions } from './types.js';
+
+/**
+ * What a connector is built from. A child shares its parent's pipeline (queue, connection,
+ * accounting) and sample rate, and gets a formatter of its own for its prefix and tags.
+ */
+export interface Family {
+  /** `undefined` for a disabled connector. */
+  readonly pipeline: Pipeline | undefined;
+  readonly formatter: MetricFormatter;
+  /** The default sample rate of metric calls. */
+  readonly sampleRate: number;
+  /** Rated type suffixes with the default sample rate appended (see `sampledTypes`). */
+  readonly sampledTypes: ReadonlyMap<string, string>;
+}
+
+/** Checks the options (throwing a `StatsdError` naming a bad one) and builds a new family. */
+export function createFamily(options: ConnectorOptions): Family {
+  const resolved = resolveOptions(options);
+  const ascii = resolved.protocol !== 'udp';
+  const formatter = new MetricFormatter({
+    prefix: resolved.prefix,
+    tagFormat: resolved.tagFormat,
+    ascii,
+    fixedTags:
+      resolved.globalTags === undefined
+        ? ''
+        : renderTags(resolved.globalTags, resolved.tagFormat, ascii),
+  });
+  const pipeline = resolved.enabled ? createPipeline(resolved, options) : undefined;
+  return {
+    pipeline,
+    formatter,
+    sampleRate: resolved.sampleRate,
+    sampledTypes: sampledTypes(resolved.sampleRate),
+  };
+}
+
+/**
+ * The family of a child: the parent's, with `prefix` added after the parent's prefix and `tags`
+ * after its tags. Throws a `StatsdError` naming a bad option.
+ */
+export function childFamily(parent: Family, options: ChildOptions): Family {
+  const settings = parent.formatter.settings;
+  let fixedTags = settings.fixedTags;
+  if (options.tags !== undefined) {
+    if (typeof options.tags !== 'object' || options.tags === null) {
+      throw invalidOption(
+        'tags',
+        options.tags,
+        'an object of tag names to values, or an array of strings',
+      );
+    }
+    if (settings.tagFormat === 'none' && Object.keys(options.tags).length > 0) {
+      throw invalidOption('tags', options.tags, "no tags while the parent's `tagFormat` is 'none'");
+    }
+    fixedTags = joinTags(
+      fixedTags,
+      renderTags(options.tags, settings.tagFormat, settings.ascii),
+      settings.tagFormat,
+    );
+  }
+  return {
+    ...parent,
+    formatter: new MetricFormatter({
+      ...settings,
+      prefix: settings.prefix + normalizePrefix(options.prefix, settings.ascii),
+      fixedTags,
+    }),
+  };
+}
+
+function createPipeline(resolved: ResolvedOptions, options: ConnectorOptions): Pipeline {
+  const factory =
+    (options as InternalOptions)[kTransportFactory] ?? transportFor(resolved.protocol);
+  const pipeline = new Pipeline(resolved, factory);
+  if (resolved.aggregate) pipeline.aggregator = new Aggregator();
+  return pipeline;
+}

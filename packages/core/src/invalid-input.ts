@@ -1,0 +1,44 @@
+import { ErrorCode, describeValue } from './errors.js';
+import type { Pipeline } from './pipeline.js';
+
+// Metric calls never throw on bad input: it is counted (as an `invalid` drop, or for tags as
+// nothing at all) and reported through the pipeline's throttled error channel. The messages are
+// built only when the throttle lets a report through.
+
+/** Drops a call whose value (or, with `what`, another argument) cannot be written. */
+export function rejectValue(
+  pipeline: Pipeline,
+  call: string,
+  path: unknown,
+  value: unknown,
+  what: string = 'value',
+): void {
+  pipeline.reject(
+    () =>
+      `${call}(${describeValue(path)}): ${what} ${describeValue(value)} cannot be sent; metric dropped`,
+  );
+}
+
+/** Drops a call whose path is not a string, or is empty once sanitized. */
+export function rejectPath(pipeline: Pipeline, path: unknown): void {
+  pipeline.reject(
+    () => `metric path ${describeValue(path)} is empty or not a string; metric dropped`,
+  );
+}
+
+/** Drops a call whose own `sampleRate` option is out of range. */
+export function rejectSampleRate(pipeline: Pipeline, path: string, sampleRate: unknown): void {
+  pipeline.reject(
+    () =>
+      `sampleRate ${describeValue(sampleRate)} for ${describeValue(path)} is not above 0 and at most 1; metric dropped`,
+  );
+}
+
+/** Reports call tags left out of a line because the tag format has none; the metric is sent. */
+export function reportTagsIgnored(pipeline: Pipeline, path: string): void {
+  pipeline.reporter.report(
+    ErrorCode.TagsIgnored,
+    () =>
+      `tags given to ${describeValue(path)} were left out: tagFormat is 'none' (plain StatsD has no tags)`,
+  );
+}

@@ -1,0 +1,77 @@
+import { formatNumber } from './number-format.js';
+import { sanitize } from './sanitize.js';
+import type { MetricType, TagFormat } from './types.js';
+
+/** Types whose sample rate the server uses to scale counts back up. */
+export const RATED: Readonly<Record<MetricType, boolean>> = {
+  c: true,
+  ms: true,
+  h: true,
+  d: true,
+  g: false,
+  s: false,
+};
+
+/** A decimal as StatsD servers parse it: no exponent, no `NaN`, no `Infinity`. */
+const NUMERIC = /^[+-]?(?:\d+\.?\d*|\.\d+)$/;
+
+/** Whether `value` can be written as a number at all. */
+export function isFiniteNumber(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value);
+}
+
+/**
+ * The wire text of a value given to `injectMetric` as a number or a numeric string, or
+ * `undefined` when it is neither (or negative where the type needs `nonNegative`).
+ */
+export function numericText(value: unknown, nonNegative: boolean): string | undefined {
+  if (typeof value === 'number') {
+    return Number.isFinite(value) && (!nonNegative || value >= 0) ? formatNumber(value) : undefined;
+  }
+  if (typeof value !== 'string' || !NUMERIC.test(value)) return undefined;
+  return nonNegative && value.startsWith('-') ? undefined : value;
+}
+
+/** A gauge change always carries its sign: `+3`, `-0.5`; a bare `3` would set the gauge. */
+export function deltaText(value: number): string {
+  return value < 0 ? formatNumber(value) : '+' + formatNumber(value);
+}
+
+/**
+ * The wire text of a set member: a finite number, or a string that is not empty once sanitized.
+ * `undefined` for anything else.
+ */
+export function memberText(value: unknown, ascii: boolean): string | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? formatNumber(value) : undefined;
+  if (typeof value !== 'string') return undefined;
+  const text = sanitize(value, ascii);
+  return text === '' ? undefined : text;
+}
+
+/**
+ * Whether a histogram or distribution value can be sent with the type suffix `type`: any finite
+ * number, but a value mapped to a timer (`|ms`) must be >= 0 like any timer, or the server
+ * rejects the line.
+ */
+export function validDistributionValue(value: unknown, type: string): boolean {
+  return isFiniteNumber(value) && (value >= 0 || type !== '|ms');
+}
+
+/** Whether the tag format's server keeps histograms and distributions (DogStatsD, Telegraf). */
+export function hasHistograms(tagFormat: TagFormat): boolean {
+  return tagFormat === 'dogstatsd' || tagFormat === 'influx';
+}
+
+/**
+ * The type suffixes of every rated type with `|@<rate>` appended, built once per connector family
+ * so that a call sampled at the default rate builds no string for it. Empty when `rate` is 1,
+ * which is never written.
+ */
+export function sampledTypes(rate: number): ReadonlyMap<string, string> {
+  const types = new Map<string, string>();
+  if (rate < 1) {
+    const suffix = '|@' + formatNumber(rate);
+    for (const type of ['|c', '|ms', '|h', '|d']) types.set(type, type + suffix);
+  }
+  return types;
+}
