@@ -1,0 +1,137 @@
+/**
+ * One web application of figure 4, run as a child process:
+ * `node app-server.js <express|koa> <bare|ours|hot-shots> <sink UDP port> [flushInterval]`.
+ * Every variant serves the same route; only the metrics middleware differs (`flushInterval`
+ * overrides our connector's default, for experiments). It answers the parent over IPC:
+ * `{ port }` once listening, `{ cpu }` (its CPU time so far, µs) on `'cpu'`, and on `'stop'`
+ * closes and stops its client.
+ */
+import type { Server } from 'node:http';
+import Router from '@koa/router';
+import { statsdMiddleware as expressStatsd } from '@statsd/express';
+import { statsdMiddleware as koaStatsd } from '@statsd/koa';
+import express from 'express';
+import expressHotShots from 'express-hot-shots';
+import { StatsD } from 'hot-shots';
+import Koa from 'koa';
+import type { Middleware } from 'koa';
+import { HOST, PACKET_SIZE } from './clients.js';
+
+export type Framework = 'express' | 'koa';
+export type Variant = 'bare' | 'ours' | 'hot-shots';
+
+interface App {
+  readonly server: Server;
+  stop(): Promise<void>;
+}
+
+const USER = { name: 'Ada', roles: ['admin', 'ops'] };
+
+function hotShotsClient(port: number): StatsD {
+  return new StatsD({
+    host: HOST,
+    port,
+    protocol: 'udp',
+    prefix: 'bench.',
+    maxBufferSize: PACKET_SIZE,
+  });
+}
+
+function closeClient(client: StatsD): Promise<void> {
+  return new Promise((resolve) => client.close(() => resolve()));
+}
+
+/** What a Koa user writes with hot-shots: one timer per route, method and status. */
+function koaHotShots(client: StatsD): Middleware {
+  return async function hotShotsTimer(ctx, next) {
+    const startedAt = performance.now();
+    try {
+      await next();
+    } finally {
+      const route = typeof ctx._matchedRoute === 'string' ? ctx._matchedRoute : 'unmatched';
+      client.timing(
+        `http.${route.replace(/[/:]/g, '_')}.${ctx.method}.${ctx.status}`,
+        performance.now() - startedAt,
+      );
+    }
+  };
+}
+
+/** Our middleware's settings: the defaults, with the sink as the server. */
+interface OurSettings {
+  readonly host: string;
+  readonly port: number;
+  readonly protocol: 'udp';
+  readonly prefix: string;
+  readonly flushInterval?: number;
+}
+
+function expressApp(variant: Variant, sinkPort: number, ours: OurSettings): App {
+  const app = express();
+  let stop = (): Promise<void> => Promise.resolve();
+  if (variant === 'ours') {
+    const middleware = expressStatsd(ours);
+    app.use(middleware);
+    stop = () => middleware.connector.stop();
+  } else if (variant === 'hot-shots') {
+    const client = hotShotsClient(sinkPort);
+    app.use(expressHotShots({ client }));
+    stop = () => closeClient(client);
+  }
+  app.get('/users/:id', (req, res) => {
+    res.json({ id: req.params.id, ...USER });
+  });
+  return { server: app.listen(0, HOST), stop };
+}
+
+function koaApp(variant: Variant, sinkPort: number, ours: OurSettings): App {
+  const app = new Koa();
+  // autocannon drops its connections mid-response when a run ends: not worth a stack trace each.
+  app.silent = true;
+  const router = new Router();
+  let stop = (): Promise<void> => Promise.resolve();
+  if (variant === 'ours') {
+    const middleware = koaStatsd(ours);
+    app.use(middleware);
+    stop = () => middleware.connector.stop();
+  } else if (variant === 'hot-shots') {
+    const client = hotShotsClient(sinkPort);
+    app.use(koaHotShots(client));
+    stop = () => closeClient(client);
+  }
+  router.get('/users/:id', (ctx) => {
+    ctx.body = { id: ctx.params.id, ...USER };
+  });
+  app.use(router.routes());
+  app.use(router.allowedMethods());
+  return { server: app.listen(0, HOST), stop };
+}
+
+async function main(): Promise<void> {
+  const [framework, variant, sinkPort, flushInterval] = process.argv.slice(2);
+  const port = Number(sinkPort);
+  const ours: OurSettings = { host: HOST, port, protocol: 'udp', prefix: 'bench' };
+  const build = framework === 'koa' ? koaApp : expressApp;
+  const app = build(
+    variant as Variant,
+    port,
+    flushInterval === undefined ? ours : { ...ours, flushInterval: Number(flushInterval) },
+  );
+  if (!app.server.listening) await new Promise((resolve) => app.server.once('listening', resolve));
+  process.on('message', (message) => {
+    if (message === 'cpu') {
+      const { user, system } = process.cpuUsage();
+      process.send?.({ cpu: user + system });
+    } else if (message === 'stop') {
+      app.server.closeAllConnections();
+      app.server.close();
+      void app.stop().then(() => process.disconnect());
+    }
+  });
+  process.send?.({ port: (app.server.address() as { port: number }).port });
+}
+
+main().catch((error: unknown) => {
+  console.error('app server failed:', error);
+  process.exit(1);
+});

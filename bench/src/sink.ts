@@ -1,0 +1,189 @@
+/**
+ * The counting sink, run as a child process (`fork`) so that receiving never competes with the
+ * client for the same event loop. It listens on loopback UDP and TCP, counts the metric lines it
+ * receives and answers the parent over IPC. "Delivered" in every figure means counted here.
+ *
+ * Line counting: a datagram holds lines separated by `\n` (the last one unterminated), so it
+ * counts newlines + 1; a TCP stream terminates every line with `\n`, so it counts newlines.
+ */
+import { createSocket } from 'node:dgram';
+import { readFileSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import type { SinkCounts, SinkReply, SinkRequest } from './sink-protocol.js';
+
+const REQUESTED_RECV_BUFFER = 64 * 1024 * 1024;
+const HOST = '127.0.0.1';
+
+let udpLines = 0;
+let udpPackets = 0;
+let tcpLines = 0;
+let bytes = 0;
+let firstAt = 0n;
+let lastAt = 0n;
+
+interface Settle {
+  readonly id: number;
+  readonly expected: number;
+  readonly quietMs: number;
+  readonly since: bigint;
+}
+let settle: Settle | undefined;
+let quietTimer: NodeJS.Timeout | undefined;
+
+function countNewlines(data: Buffer): number {
+  let newlines = 0;
+  for (let i = 0; i < data.length; i++) if (data[i] === 10) newlines++;
+  return newlines;
+}
+
+function received(size: number): void {
+  const now = process.hrtime.bigint();
+  if (firstAt === 0n) firstAt = now;
+  lastAt = now;
+  bytes += size;
+  if (settle !== undefined && udpLines + tcpLines >= settle.expected) answerSettle();
+}
+
+function counts(): SinkCounts {
+  return {
+    udpLines,
+    udpPackets,
+    tcpLines,
+    lines: udpLines + tcpLines,
+    bytes,
+    firstAt: firstAt.toString(),
+    lastAt: lastAt.toString(),
+    udpDrops: kernelDrops(),
+  };
+}
+
+const udp = createSocket({ type: 'udp4' });
+udp.on('message', (data) => {
+  if (data.length === 0) return;
+  udpPackets++;
+  udpLines += countNewlines(data) + 1;
+  received(data.length);
+});
+
+const tcpSockets = new Set<Socket>();
+let tcp: Server | undefined;
+
+function listenTcp(port: number): Promise<number> {
+  const server = createServer((socket) => {
+    tcpSockets.add(socket);
+    socket.on('data', (data) => {
+      tcpLines += countNewlines(data);
+      received(data.length);
+    });
+    socket.on('error', () => {});
+    socket.on('close', () => tcpSockets.delete(socket));
+  });
+  tcp = server;
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ port, host: HOST }, () => {
+      server.off('error', reject);
+      resolve((server.address() as { port: number }).port);
+    });
+  });
+}
+
+function closeTcp(): Promise<void> {
+  const server = tcp;
+  tcp = undefined;
+  for (const socket of tcpSockets) socket.destroy();
+  if (server === undefined) return Promise.resolve();
+  return new Promise((resolve) => server.close(() => resolve()));
+}
+
+/** Datagrams the kernel dropped for this socket because its receive buffer was full. */
+function kernelDrops(): number {
+  const port = udp.address().port.toString(16).toUpperCase().padStart(4, '0');
+  try {
+    for (const line of readFileSync('/proc/net/udp', 'utf8').split('\n')) {
+      const fields = line.trim().split(/\s+/);
+      if (fields[1]?.endsWith(':' + port) === true) return Number(fields[fields.length - 1]);
+    }
+  } catch {
+    // Not Linux: the drop counter is unknown, loss still shows as lines missing.
+  }
+  return -1;
+}
+
+function reply(message: SinkReply): void {
+  process.send?.(message);
+}
+
+function answerSettle(): void {
+  const pending = settle;
+  if (pending === undefined) return;
+  settle = undefined;
+  clearInterval(quietTimer);
+  quietTimer = undefined;
+  reply({ id: pending.id, type: 'counts', counts: counts() });
+}
+
+// Quiet detection, only while a settle waits (an idle sink must not wake the machine):
+// nothing arrived for `quietMs` since the later of the request and the last line.
+function watchQuiet(): void {
+  quietTimer = setInterval(() => {
+    if (settle === undefined) return;
+    const since = lastAt > settle.since ? lastAt : settle.since;
+    if (process.hrtime.bigint() - since >= BigInt(settle.quietMs) * 1_000_000n) answerSettle();
+  }, 2);
+}
+
+async function handle(request: SinkRequest): Promise<void> {
+  switch (request.type) {
+    case 'reset':
+      udpLines = udpPackets = tcpLines = bytes = 0;
+      firstAt = lastAt = 0n;
+      reply({ id: request.id, type: 'ok' });
+      return;
+    case 'counts':
+      reply({ id: request.id, type: 'counts', counts: counts() });
+      return;
+    case 'settle':
+      settle = {
+        id: request.id,
+        expected: request.expected,
+        quietMs: request.quietMs,
+        since: process.hrtime.bigint(),
+      };
+      if (udpLines + tcpLines >= request.expected) answerSettle();
+      else watchQuiet();
+      return;
+    case 'tcp-listen':
+      reply({ id: request.id, type: 'port', port: await listenTcp(request.port) });
+      return;
+    case 'tcp-close':
+      await closeTcp();
+      reply({ id: request.id, type: 'ok' });
+      return;
+    case 'exit':
+      await closeTcp();
+      udp.close();
+      process.disconnect();
+      return;
+  }
+}
+
+async function main(): Promise<void> {
+  await new Promise<void>((resolve) => udp.bind({ port: 0, address: HOST }, resolve));
+  udp.setRecvBufferSize(REQUESTED_RECV_BUFFER);
+  const tcpPort = await listenTcp(0);
+  process.on('message', (request: SinkRequest) => void handle(request));
+  reply({
+    id: 0,
+    type: 'ready',
+    udpPort: udp.address().port,
+    tcpPort,
+    recvBufferSize: udp.getRecvBufferSize(),
+    requestedRecvBufferSize: REQUESTED_RECV_BUFFER,
+  });
+}
+
+main().catch((error: unknown) => {
+  console.error('sink failed:', error);
+  process.exit(1);
+});
