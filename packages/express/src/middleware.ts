@@ -1,4 +1,4 @@
-import { RequestRecorder, UNMATCHED_ROUTE, routeMetricName } from '@statsd/core/framework';
+import { RequestRecorder, UNMATCHED_ROUTE } from '@statsd/core/framework';
 import type { Request, Response } from 'express';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { RouteCapture } from './route-capture.js';
@@ -35,7 +35,11 @@ export function statsdMiddleware(options: StatsdMiddlewareOptions = {}): StatsdM
     if (recorder.skips(req, res)) return next();
     const capture = attachCapture(req);
     // Named when the response closes: by then the routers have written the route that answered.
-    recorder.bindResponse(res, req, () => recorder.routeName(req, res) ?? templateName(capture));
+    recorder.bindResponse(
+      res,
+      req,
+      () => recorder.routeName(req, res) ?? templateName(capture, req),
+    );
     next();
   }
 
@@ -46,12 +50,11 @@ function attachCapture(req: Request): RouteCapture | undefined {
   try {
     return RouteCapture.attach(req);
   } catch {
-    // A request whose properties cannot be redefined is still timed, in the unmatched bucket.
+    // A request whose prototype cannot take the accessors is still timed, in the unmatched bucket.
     return undefined;
   }
 }
 
-function templateName(capture: RouteCapture | undefined): string {
-  const template = capture?.template();
-  return template === undefined ? UNMATCHED_ROUTE : routeMetricName(template);
+function templateName(capture: RouteCapture | undefined, req: Request): string {
+  return capture?.routeName(req) ?? UNMATCHED_ROUTE;
 }

@@ -1,6 +1,13 @@
+import { routeMetricName } from '@statsd/core/framework';
 import { mountTemplate, routePathTemplate } from './route-template.js';
 
+// Per-request state, kept in symbol-keyed fields that are added in the same order on every
+// request, so that requests keep one hidden class instead of turning into dictionaries.
 const kCapture = Symbol('@statsd/express route capture');
+const kRoute = Symbol('@statsd/express route');
+const kBaseUrl = Symbol('@statsd/express baseUrl');
+// On a request prototype that carries the accessors (inherited by mounted apps' prototypes).
+const kAccessors = Symbol('@statsd/express accessors');
 
 /** The request fields the routers of Express 4 and 5 write while they dispatch. */
 interface RoutedRequest {
@@ -8,7 +15,24 @@ interface RoutedRequest {
   baseUrl?: unknown;
   params?: unknown;
   [kCapture]?: RouteCapture;
+  [kRoute]?: unknown;
+  [kBaseUrl]?: unknown;
 }
+
+/** The request prototype of an Express application (`app.request`), as far as it is read here. */
+interface RequestPrototype {
+  [kAccessors]?: true;
+}
+
+/** Express's `Route` as far as it is read here. */
+interface RouteLike {
+  readonly path?: unknown;
+}
+
+/** Metric names by route, then by the template of the base it was matched under. */
+const routeNames = new WeakMap<object, Map<string, string>>();
+// Bases per route are mount templates from the application's code; the cap guards the rest.
+const MAX_BASES_PER_ROUTE = 100;
 
 /**
  * Follows a request through the routers to learn which route template handled it.
@@ -16,70 +40,84 @@ interface RoutedRequest {
  * By the time the response closes, Express has often rewound its routing state: a router
  * restores `req.baseUrl` when an error (or `next()`) leaves it, so an error handler in the app
  * sees the nested `req.route` with the app's `baseUrl`. And `req.baseUrl` holds the matched
- * text (`/orgs/42`), never the mount template. So the capture turns `route` and `baseUrl` into
- * accessors on the request: the routers keep reading and writing them as before, while the
- * capture records the mount template on every `baseUrl` change (when `req.params` holds the
- * mount's parameters) and, on every `route` change, the template of the base it was set under.
+ * text (`/orgs/42`), never the mount template. So `route` and `baseUrl` become accessors: the
+ * routers keep reading and writing them as before, while the capture records the mount template
+ * on every `baseUrl` change (when `req.params` holds the mount's parameters) and, on every
+ * `route` change, the template of the base it was set under.
+ *
+ * The accessors are installed once, on the application's request prototype (which the
+ * prototypes of mounted apps inherit from), never per request: redefining properties on every
+ * request cost more than the rest of the middleware together.
  */
 export class RouteCapture {
-  #route: unknown;
   #routeBase = '';
-  #baseUrl: unknown;
   // The routers the request is inside, outermost first: matched text and template of each base.
   readonly #bases: string[] = [''];
   readonly #templates: string[] = [''];
 
   private constructor(req: RoutedRequest) {
-    this.#route = req.route;
-    this.setBaseUrl(req.baseUrl, req.params);
+    this.setBaseUrl(req[kBaseUrl], req.params);
     this.#routeBase = this.#templates[this.#templates.length - 1] as string;
   }
 
   /**
    * The capture of `req`, created and hooked in on first use (a second middleware on the same
-   * request shares it). Throws only if the request's properties cannot be redefined.
+   * request shares it). Throws only if the request's prototype cannot take the accessors.
    */
   static attach(req: object): RouteCapture {
     const routed = req as RoutedRequest;
     const existing = routed[kCapture];
     if (existing !== undefined) return existing;
+    const prototype = Object.getPrototypeOf(req) as RequestPrototype | null;
+    if (prototype?.[kAccessors] !== true) installAccessors(req);
+    // Values a router wrote before the accessors were reachable (Express 4 sets `baseUrl` before
+    // it gives the request the application's prototype) move behind the accessors.
+    if (Object.hasOwn(req, 'baseUrl')) routed[kBaseUrl] = takeOwn(routed, 'baseUrl');
+    if (Object.hasOwn(req, 'route')) routed[kRoute] = takeOwn(routed, 'route');
     const capture = new RouteCapture(routed);
-    Object.defineProperty(req, kCapture, { value: capture, configurable: true });
-    Object.defineProperty(req, 'route', ROUTE_PROPERTY);
-    Object.defineProperty(req, 'baseUrl', BASE_URL_PROPERTY);
+    routed[kCapture] = capture;
     return capture;
   }
 
-  /** The template of the route that handled the request last, or `undefined` if none did. */
-  template(): string | undefined {
-    const route = this.#route;
+  /**
+   * The metric path of the route that handled `req` last, or `undefined` if none did.
+   * Remembered per route and base, so a request to a known route builds no string.
+   */
+  routeName(req: object): string | undefined {
+    const route = (req as RoutedRequest)[kRoute];
     if (typeof route !== 'object' || route === null) return undefined;
-    return this.#routeBase + routePathTemplate((route as { path?: unknown }).path);
+    const base = this.#routeBase;
+    let names = routeNames.get(route);
+    let name = names?.get(base);
+    if (name !== undefined) return name;
+    name = routeMetricName(base + routePathTemplate((route as RouteLike).path));
+    if (names === undefined) {
+      names = new Map();
+      routeNames.set(route, names);
+    } else if (names.size >= MAX_BASES_PER_ROUTE) {
+      names.clear();
+    }
+    names.set(base, name);
+    return name;
   }
 
-  get route(): unknown {
-    return this.#route;
-  }
-
-  set route(value: unknown) {
-    this.#route = value;
+  /** A route was set: it was matched under the innermost base. */
+  routeSet(): void {
     this.#routeBase = this.#templates[this.#templates.length - 1] as string;
-  }
-
-  get baseUrl(): unknown {
-    return this.#baseUrl;
   }
 
   /** Keeps the stack of bases in step: back to a known base, or into a new mounted router. */
   setBaseUrl(value: unknown, params: unknown): void {
-    this.#baseUrl = value;
     const base = typeof value === 'string' ? value : '';
     const bases = this.#bases;
     for (let i = bases.length - 1; i >= 0; i--) {
       const known = bases[i] as string;
       if (base === known || base.startsWith(known)) {
-        bases.length = i + 1;
-        this.#templates.length = i + 1;
+        // Setting `length` costs even when it changes nothing, and most writes change nothing.
+        if (bases.length !== i + 1) {
+          bases.length = i + 1;
+          this.#templates.length = i + 1;
+        }
         if (base !== known) {
           bases.push(base);
           this.#templates.push(
@@ -92,16 +130,43 @@ export class RouteCapture {
   }
 }
 
-// One pair of accessors for every request: the state lives in the request's capture.
+function takeOwn(req: RoutedRequest, key: 'baseUrl' | 'route'): unknown {
+  const value = req[key];
+  delete req[key];
+  return value;
+}
+
+/**
+ * Puts the accessors on the outermost application prototype above `req`: Express links a
+ * mounted app's `app.request` to its parent's, so requests keep the accessors inside mounted
+ * apps and after leaving them. Requests that no middleware captures only store the values.
+ */
+function installAccessors(req: object): void {
+  let target = Object.getPrototypeOf(req) as object | null;
+  if (target === null) throw new TypeError('a request without a prototype');
+  for (
+    let above = Object.getPrototypeOf(target) as object | null;
+    above !== null && Object.hasOwn(above, 'app');
+    above = Object.getPrototypeOf(above) as object | null
+  ) {
+    target = above;
+  }
+  Object.defineProperties(target, {
+    route: ROUTE_PROPERTY,
+    baseUrl: BASE_URL_PROPERTY,
+    [kAccessors]: { value: true, configurable: true },
+  });
+}
+
 const ROUTE_PROPERTY: PropertyDescriptor = {
   configurable: true,
   enumerable: true,
   get(this: RoutedRequest): unknown {
-    return this[kCapture]?.route;
+    return this[kRoute];
   },
   set(this: RoutedRequest, value: unknown): void {
-    const capture = this[kCapture];
-    if (capture !== undefined) capture.route = value;
+    this[kRoute] = value;
+    this[kCapture]?.routeSet();
   },
 };
 
@@ -109,9 +174,10 @@ const BASE_URL_PROPERTY: PropertyDescriptor = {
   configurable: true,
   enumerable: true,
   get(this: RoutedRequest): unknown {
-    return this[kCapture]?.baseUrl;
+    return this[kBaseUrl];
   },
   set(this: RoutedRequest, value: unknown): void {
+    this[kBaseUrl] = value;
     this[kCapture]?.setBaseUrl(value, this.params);
   },
 };

@@ -6,7 +6,7 @@ export interface ObservedResponse {
   readonly closed: boolean;
   readonly writableEnded: boolean;
   readonly writableFinished: boolean;
-  once(event: 'close', listener: () => void): unknown;
+  on(event: 'close', listener: () => void): unknown;
 }
 
 /** The part of a framework's request (Express's `req`, Koa's `ctx`) a recorder reads. */
@@ -31,7 +31,11 @@ export function bindResponse(
   record: (outcome: RequestOutcome, milliseconds: number) => void,
 ): void {
   const startedAt = performance.now();
+  let recorded = false;
   const onClose = (): void => {
+    // `on` and this flag rather than `once`, which wraps the listener anew for every request.
+    if (recorded) return;
+    recorded = true;
     const milliseconds = performance.now() - startedAt;
     try {
       const aborted = !completed(res);
@@ -42,7 +46,7 @@ export function bindResponse(
   };
   // The client may already be gone when an earlier middleware waited for something.
   if (res.closed) onClose();
-  else res.once('close', onClose);
+  else res.on('close', onClose);
 }
 
 /** Whether the whole response was handed to the operating system before the connection closed. */

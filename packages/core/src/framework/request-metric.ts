@@ -41,3 +41,50 @@ function statusText(outcome: RequestOutcome, statusSegment: StatusSegment): stri
   const statusClass = `${Math.floor(status / 100)}xx`;
   return statusSegment === 'class' ? statusClass : statusClass + '.' + String(status);
 }
+
+/** Status key of aborted requests in {@link RequestPathCache}: no status code is negative. */
+const ABORTED_KEY = -1;
+
+/**
+ * Request timer paths by route, method and status, all forgotten at once when `capacity` are
+ * held. A request to a known route then costs three map lookups and passes the connector the
+ * same string object every time, whose hash its own name cache has already computed.
+ */
+export class RequestPathCache {
+  readonly #paths = new Map<string, Map<string, Map<unknown, string>>>();
+  readonly #statusSegment: StatusSegment;
+  readonly #capacity: number;
+  #size = 0;
+
+  constructor(statusSegment: StatusSegment, capacity: number) {
+    this.#statusSegment = statusSegment;
+    this.#capacity = capacity;
+  }
+
+  /** The timer path of `outcome` (see {@link requestMetricPath}), computed once. */
+  path(outcome: RequestOutcome): string {
+    const key: unknown = outcome.aborted ? ABORTED_KEY : outcome.status;
+    let methods = this.#paths.get(outcome.route);
+    let statuses = methods?.get(outcome.method);
+    let path = statuses?.get(key);
+    if (path !== undefined) return path;
+    path = requestMetricPath(outcome, this.#statusSegment);
+    if (this.#size >= this.#capacity) {
+      this.#paths.clear();
+      this.#size = 0;
+      methods = undefined;
+      statuses = undefined;
+    }
+    if (methods === undefined) {
+      methods = new Map();
+      this.#paths.set(outcome.route, methods);
+    }
+    if (statuses === undefined) {
+      statuses = new Map();
+      methods.set(outcome.method, statuses);
+    }
+    statuses.set(key, path);
+    this.#size++;
+    return path;
+  }
+}

@@ -2,7 +2,7 @@ import type { Connector } from '../connector.js';
 import { createConnector } from '../create-connector.js';
 import { readMiddlewareOptions, type MiddlewareOptions } from './middleware-options.js';
 import { bindResponse, type ObservedRequest, type ObservedResponse } from './request-binding.js';
-import { requestMetricPath, type RequestOutcome, type StatusSegment } from './request-metric.js';
+import { RequestPathCache, type RequestOutcome } from './request-metric.js';
 import { routeMetricName } from './route-name.js';
 import { stopOnShutdown, type ClosableServer, type ShutdownSignalOptions } from './shutdown.js';
 
@@ -31,7 +31,8 @@ export interface MiddlewareControls {
 export class RequestRecorder<Args extends unknown[] = unknown[]> {
   /** The connector the middleware records with. */
   readonly connector: Connector;
-  readonly #status: StatusSegment;
+  // Routes are templates and methods are few, so this holds every path an application uses.
+  readonly #paths: RequestPathCache;
   readonly #routeName: ((...args: Args) => string | undefined) | undefined;
   readonly #skip: ((...args: Args) => boolean) | undefined;
   readonly #record = (outcome: RequestOutcome, milliseconds: number): void =>
@@ -44,7 +45,7 @@ export class RequestRecorder<Args extends unknown[] = unknown[]> {
    */
   constructor(options: MiddlewareOptions<Args> = {}, parameters: string = '(request)') {
     const settings = readMiddlewareOptions(options, parameters);
-    this.#status = settings.status;
+    this.#paths = new RequestPathCache(settings.status, 2000);
     this.#routeName = settings.routeName;
     this.#skip = settings.skip;
     this.connector = settings.connector ?? createConnector(settings.connectorOptions, settings.env);
@@ -86,7 +87,7 @@ export class RequestRecorder<Args extends unknown[] = unknown[]> {
   /** Records one request's duration (milliseconds from a monotonic clock) as a timer. */
   record(outcome: RequestOutcome, milliseconds: number): void {
     try {
-      this.connector.timing(requestMetricPath(outcome, this.#status), milliseconds / 1000);
+      this.connector.timing(this.#paths.path(outcome), milliseconds / 1000);
     } catch {
       // Recording must never break a request; the connector itself never throws here.
     }
