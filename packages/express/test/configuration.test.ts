@@ -1,10 +1,9 @@
 import { once } from 'node:events';
 import { Connector } from '@statsd/core';
 import request from 'supertest';
-import { StatsdDaemon } from '@statsd-internal/daemon';
+import type { StatsdDaemon } from '@statsd-internal/daemon';
 import {
   EXPRESS_VERSIONS,
-  cleanUp,
   daemonOptions,
   listen,
   timersOf,
@@ -12,22 +11,14 @@ import {
   waitForTimer,
   whenStopped,
   within,
+  useDaemon,
 } from './helpers/harness.js';
 
 let daemon: StatsdDaemon;
 let serial = 0;
 
-beforeAll(async () => {
-  daemon = await StatsdDaemon.start();
-});
-
-afterAll(async () => {
-  await daemon.stop();
-});
-
-afterEach(async () => {
-  await cleanUp();
-  expect(await daemon.badLines()).toBe(0);
+useDaemon((started) => {
+  daemon = started;
 });
 
 describe.each(EXPRESS_VERSIONS)('statsdMiddleware configuration with %s', (label, express) => {

@@ -1,32 +1,23 @@
 import type { ErrorRequestHandler } from 'express';
 import request from 'supertest';
-import { StatsdDaemon } from '@statsd-internal/daemon';
+import type { StatsdDaemon } from '@statsd-internal/daemon';
 import {
   EXPRESS_VERSIONS,
   abandon,
-  cleanUp,
   daemonOptions,
   listen,
   signal,
   timersOf,
   tracked,
   waitForTimer,
+  useDaemon,
 } from './helpers/harness.js';
 
 let daemon: StatsdDaemon;
 let serial = 0;
 
-beforeAll(async () => {
-  daemon = await StatsdDaemon.start();
-});
-
-afterAll(async () => {
-  await daemon.stop();
-});
-
-afterEach(async () => {
-  await cleanUp();
-  expect(await daemon.badLines()).toBe(0);
+useDaemon((started) => {
+  daemon = started;
 });
 
 describe.each(EXPRESS_VERSIONS)('statsdMiddleware outcomes with %s', (label, express) => {

@@ -1,30 +1,21 @@
 import type { ErrorRequestHandler } from 'express';
-import { StatsdDaemon } from '@statsd-internal/daemon';
+import type { StatsdDaemon } from '@statsd-internal/daemon';
 import {
   EXPRESS_VERSIONS,
-  cleanUp,
   daemonOptions,
   listen,
   timersOf,
   tracked,
   waitForTimer,
+  useDaemon,
 } from './helpers/harness.js';
 import request from 'supertest';
 
 let daemon: StatsdDaemon;
 let serial = 0;
 
-beforeAll(async () => {
-  daemon = await StatsdDaemon.start();
-});
-
-afterAll(async () => {
-  await daemon.stop();
-});
-
-afterEach(async () => {
-  await cleanUp();
-  expect(await daemon.badLines()).toBe(0);
+useDaemon((started) => {
+  daemon = started;
 });
 
 describe.each(EXPRESS_VERSIONS)('statsdMiddleware route names with %s', (label, express) => {

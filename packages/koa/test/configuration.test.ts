@@ -5,26 +5,16 @@ import type Koa from 'koa';
 import request from 'supertest';
 import { statsdMiddleware } from '../src/index.js';
 import type { StatsdMiddleware, StatsdMiddlewareOptions } from '../src/index.js';
-import { KOA_MAJORS, StatsdDaemon, close, daemonEnv, listen, waitForTimers } from './support.js';
+import { KOA_MAJORS, close, daemonEnv, listen, useDaemon, waitForTimers } from './support.js';
+import type { StatsdDaemon } from './support.js';
 
 type IsAny<T> = 0 extends 1 & T ? true : false;
 
 describe.each(KOA_MAJORS)('statsdMiddleware configuration on %s', (_major, Koa) => {
   let daemon: StatsdDaemon;
   let apps = 0;
-  const cleanup: Array<() => Promise<void>> = [];
-
-  beforeAll(async () => {
-    daemon = await StatsdDaemon.start();
-  });
-
-  afterAll(async () => {
-    await daemon.stop();
-  });
-
-  afterEach(async () => {
-    for (const step of cleanup.splice(0).reverse()) await step();
-    expect(await daemon.badLines()).toBe(0);
+  const cleanup = useDaemon((started) => {
+    daemon = started;
   });
 
   function middleware(options: StatsdMiddlewareOptions): StatsdMiddleware {

@@ -10,31 +10,21 @@ import { statsdMiddleware } from '../src/index.js';
 import type { StatsdMiddleware } from '../src/index.js';
 import {
   KOA_MAJORS,
-  StatsdDaemon,
   close,
   daemonEnv,
   listen,
   portOf,
   requestTimers,
+  useDaemon,
   waitForTimers,
 } from './support.js';
+import type { StatsdDaemon } from './support.js';
 
 describe.each(KOA_MAJORS)('statsdMiddleware request timers on %s', (_major, Koa, enoentStatus) => {
   let daemon: StatsdDaemon;
   let apps = 0;
-  const cleanup: Array<() => Promise<void>> = [];
-
-  beforeAll(async () => {
-    daemon = await StatsdDaemon.start();
-  });
-
-  afterAll(async () => {
-    await daemon.stop();
-  });
-
-  afterEach(async () => {
-    for (const step of cleanup.splice(0).reverse()) await step();
-    expect(await daemon.badLines()).toBe(0);
+  const cleanup = useDaemon((started) => {
+    daemon = started;
   });
 
   /** A Koa app with its own service name, so its keys never meet another test's. */

@@ -72,3 +72,25 @@ export function waitForTimers(
     (timers) => Object.values(timers).reduce((sum, n) => sum + n, 0) >= total,
   );
 }
+
+/**
+ * One real daemon for a `describe` block: started before its tests, handed to `use`, stopped
+ * after them. Returns the list of cleanup steps a test registers; after each test they run in
+ * reverse order and the daemon must have seen no bad line.
+ */
+export function useDaemon(use: (daemon: StatsdDaemon) => void): Array<() => Promise<void>> {
+  const cleanup: Array<() => Promise<void>> = [];
+  let daemon: StatsdDaemon | undefined;
+  beforeAll(async () => {
+    daemon = await StatsdDaemon.start();
+    use(daemon);
+  });
+  afterAll(async () => {
+    await daemon?.stop();
+  });
+  afterEach(async () => {
+    for (const step of cleanup.splice(0).reverse()) await step();
+    expect(await daemon?.badLines()).toBe(0);
+  });
+  return cleanup;
+}
