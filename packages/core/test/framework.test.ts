@@ -17,7 +17,7 @@ import {
 } from '../src/framework/index.js';
 import * as framework from '../src/framework/index.js';
 import { RouteNameCache } from '../src/framework/route-name.js';
-import { MemoryConnector } from '../src/testing/index.js';
+import { FakeStatsdServer, MemoryConnector } from '../src/testing/index.js';
 
 describe('routeMetricName', () => {
   it.each([
@@ -97,6 +97,61 @@ describe('RequestRecorder', () => {
     const recorder = new RequestRecorder({ connector });
     recorder.record({ route: 'root', method: 'GET', status: 200, aborted: false }, 12.5);
     expect(connector.lines).toEqual(['app.timers.root.GET.200:12.5|ms']);
+  });
+
+  describe('the connector it creates', () => {
+    let server: FakeStatsdServer;
+    let recorder: RequestRecorder | undefined;
+    const OUTCOME = { route: 'root', method: 'GET', status: 200, aborted: false };
+
+    beforeEach(async () => {
+      server = await FakeStatsdServer.start({ protocol: 'udp' });
+    });
+
+    afterEach(async () => {
+      await recorder?.connector.stop();
+      recorder = undefined;
+      await server.stop();
+    });
+
+    const create = async (flushInterval?: number): Promise<RequestRecorder> => {
+      const settings = { host: server.host, port: server.port, protocol: 'udp' } as const;
+      recorder = new RequestRecorder(
+        flushInterval === undefined ? settings : { ...settings, flushInterval },
+      );
+      // Connected (a first line has gone through), so that what is held afterwards is held by
+      // the flush interval alone.
+      recorder.connector.incr('ready');
+      await recorder.connector.flush();
+      await server.waitForLines(1);
+      server.clear();
+      return recorder;
+    };
+
+    const turns = async (count: number): Promise<void> => {
+      for (let i = 0; i < count; i++) await new Promise((resolve) => setImmediate(resolve));
+    };
+
+    it('holds request timers for up to 100 ms by default, so packets fill up', async () => {
+      const { connector } = await create();
+      recorder?.record(OUTCOME, 3);
+      recorder?.record(OUTCOME, 4);
+      await turns(3);
+      expect(connector.stats()).toMatchObject({ enqueued: 3, sent: 1, queued: 2 });
+      expect(await server.waitForLines(2)).toEqual([
+        'timers.root.GET.200:3|ms',
+        'timers.root.GET.200:4|ms',
+      ]);
+      // Both in one datagram: the interval is what lets packets fill up.
+      expect(server.packets).toHaveLength(1);
+    });
+
+    it('sends at the end of the turn when the application sets flushInterval 0', async () => {
+      const { connector } = await create(0);
+      recorder?.record(OUTCOME, 3);
+      await turns(3);
+      expect(connector.stats()).toMatchObject({ enqueued: 2, sent: 2, queued: 0 });
+    });
   });
 
   it('refuses connector settings beside a shared connector when both are given', () => {

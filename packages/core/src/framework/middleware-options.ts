@@ -50,6 +50,16 @@ export interface MiddlewareSettings<Args extends unknown[]> extends RequestHooks
 const STATUS_SEGMENTS: readonly string[] = ['code', 'class', 'both'];
 
 /**
+ * The `flushInterval` of a connector a middleware creates, when the application sets none.
+ * Every request adds a timer: sending at the end of each event-loop turn, as the core does by
+ * default, costs a datagram (a system call of several microseconds) per turn under load, more
+ * than the rest of the middleware together. Packets that fill up still leave at once; this
+ * only bounds how long a partly filled packet waits. StatsD aggregates timers over its own
+ * flush (10 s by default), so the delay changes no aggregate.
+ */
+export const REQUEST_FLUSH_INTERVAL = 100;
+
+/**
  * Validates a middleware's options eagerly, so bad configuration fails when the application
  * builds the middleware, never per request. `parameters` is how the hooks' parameters read in
  * the error messages: `'(req, res)'`, `'(ctx)'`. Connector settings are validated later, by
@@ -70,6 +80,7 @@ export function readMiddlewareOptions<Args extends unknown[]>(
     throw invalidOption('status', status, "'code', 'class' or 'both'");
   }
   if (connector !== undefined) refuseConnectorSettings(connectorOptions, env);
+  else connectorOptions.flushInterval ??= REQUEST_FLUSH_INTERVAL;
   return { routeName, skip, status, connector, connectorOptions, env };
 }
 
