@@ -22,6 +22,8 @@ import type { StatsdMiddleware, StatsdMiddlewareOptions } from './types.js';
 export function statsdMiddleware(options: StatsdMiddlewareOptions = {}): StatsdMiddleware {
   const recorder = new RequestRecorder<[Request, Response]>(options, '(req, res)');
   const connector = recorder.connector;
+  const routeOf = (req: Request): string =>
+    recorder.routeName(req, req.res as Response) ?? templateName(req);
 
   function statsdMiddleware(
     request: IncomingMessage,
@@ -33,28 +35,23 @@ export function statsdMiddleware(options: StatsdMiddlewareOptions = {}): StatsdM
     const res = response as Response;
     res.locals.statsd = connector;
     if (recorder.skips(req, res)) return next();
-    const capture = attachCapture(req);
+    attachCapture(req);
     // Named when the response closes: by then the routers have written the route that answered.
-    recorder.bindResponse(
-      res,
-      req,
-      () => recorder.routeName(req, res) ?? templateName(capture, req),
-    );
+    recorder.bindResponse(res, req, routeOf);
     next();
   }
 
   return recorder.middleware(statsdMiddleware);
 }
 
-function attachCapture(req: Request): RouteCapture | undefined {
+function attachCapture(req: Request): void {
   try {
-    return RouteCapture.attach(req);
+    RouteCapture.attach(req);
   } catch {
     // A request whose prototype cannot take the accessors is still timed, in the unmatched bucket.
-    return undefined;
   }
 }
 
-function templateName(capture: RouteCapture | undefined, req: Request): string {
-  return capture?.routeName(req) ?? UNMATCHED_ROUTE;
+function templateName(req: Request): string {
+  return RouteCapture.of(req)?.routeName(req) ?? UNMATCHED_ROUTE;
 }

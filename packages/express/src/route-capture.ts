@@ -79,6 +79,11 @@ export class RouteCapture {
     return capture;
   }
 
+  /** The capture attached to `req`, if any. */
+  static of(req: object): RouteCapture | undefined {
+    return (req as RoutedRequest)[kCapture];
+  }
+
   /**
    * The metric path of the route that handled `req` last, or `undefined` if none did.
    * Remembered per route and base, so a request to a known route builds no string.

@@ -21,13 +21,15 @@ import type { StatsdMiddleware, StatsdMiddlewareOptions, StatsdState } from './t
 export function statsdMiddleware(options: StatsdMiddlewareOptions = {}): StatsdMiddleware {
   const recorder = new RequestRecorder<[ParameterizedContext]>(options, '(ctx)');
   const connector = recorder.connector;
+  const routeOf = (ctx: ParameterizedContext): string =>
+    recorder.routeName(ctx) ?? matchedRouteName(ctx);
 
   function statsdMiddleware(ctx: ParameterizedContext<StatsdState>, next: Next): Promise<unknown> {
     ctx.state.statsd = connector;
     if (recorder.skips(ctx)) return next();
     // Recorded when the response closes, not when the chain settles: Koa writes the body (and
     // the status of an error) after that, and the client may still abandon the response.
-    recorder.bindResponse(ctx.res, ctx, () => recorder.routeName(ctx) ?? matchedRouteName(ctx));
+    recorder.bindResponse(ctx.res, ctx, routeOf);
     return next();
   }
 

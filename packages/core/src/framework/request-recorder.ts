@@ -1,7 +1,12 @@
 import type { Connector } from '../connector.js';
 import { createConnector } from '../create-connector.js';
 import { readMiddlewareOptions, type MiddlewareOptions } from './middleware-options.js';
-import { bindResponse, type ObservedRequest, type ObservedResponse } from './request-binding.js';
+import {
+  bindResponse,
+  type ObservedRequest,
+  type ObservedResponse,
+  type RecordRequest,
+} from './request-binding.js';
 import { RequestPathCache, type RequestOutcome } from './request-metric.js';
 import { routeMetricName } from './route-name.js';
 import { stopOnShutdown, type ClosableServer, type ShutdownSignalOptions } from './shutdown.js';
@@ -35,8 +40,7 @@ export class RequestRecorder<Args extends unknown[] = unknown[]> {
   readonly #paths: RequestPathCache;
   readonly #routeName: ((...args: Args) => string | undefined) | undefined;
   readonly #skip: ((...args: Args) => boolean) | undefined;
-  readonly #record = (outcome: RequestOutcome, milliseconds: number): void =>
-    this.record(outcome, milliseconds);
+  readonly #record: RecordRequest = (outcome, milliseconds) => this.record(outcome, milliseconds);
 
   /**
    * Validates the options (a `StatsdError` with code `ERR_STATSD_INVALID_OPTION` naming the
@@ -78,9 +82,14 @@ export class RequestRecorder<Args extends unknown[] = unknown[]> {
 
   /**
    * Starts the request's clock now and records it once its response is over: as `aborted` when
-   * the client went away first, under the name `route()` gives then (see `bindResponse`).
+   * the client went away first, under the name `route(req)` gives then (see `bindResponse`).
+   * `route` is meant to be created once per middleware: the request reaches it as its argument.
    */
-  bindResponse(res: ObservedResponse, req: ObservedRequest, route: () => string): void {
+  bindResponse<R extends ObservedRequest>(
+    res: ObservedResponse,
+    req: R,
+    route: (req: R) => string,
+  ): void {
     bindResponse(res, req, route, this.#record);
   }
 
