@@ -1,12 +1,19 @@
 /**
  * Figure 4: requests per second of an Express and a Koa app with our middleware, against the
- * same app with no metrics and with a hot-shots-based middleware. Each variant runs in its own
- * process; autocannon loads them in turn from this process, round after round.
+ * same app with no metrics and with a hot-shots-based middleware.
+ *
+ * A long-lived app process carries its own luck (what the JIT made of it, its heap layout): two
+ * identical bare processes differ by 3–5% for a whole run, more than the 3% the figure judges.
+ * So every run of every variant gets a fresh process, warmed up, then measured; the rounds
+ * average the luck out. The app runs alone on one CPU, autocannon (in this process) and the sink
+ * on the other, so that the app is the bottleneck; its busy fraction (CPU time / wall time while
+ * measured, near 1) in the note checks that.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import autocannon from 'autocannon';
 import { HOST } from './clients.js';
-import { formatCount, formatRatio, median, progress } from './measure.js';
+import { splitCpus, type CpuSplit } from './cpu-pinning.js';
+import { formatCount, formatRatio, median, progress, sum } from './measure.js';
 import { distFile } from './paths.js';
 import type { Row } from './report.js';
 import type { Sink } from './sink-client.js';
@@ -14,10 +21,15 @@ import type { Framework, Variant } from './app-server.js';
 
 const VARIANTS: readonly Variant[] = ['bare', 'ours', 'hot-shots'];
 const CONNECTIONS = 10;
+/**
+ * Load before measuring, for the JIT to optimise the request path: after 1 s a fresh app still
+ * serves 10–20% below its steady rate for about another second, so 1 s would measure warm-up.
+ */
+const WARM_UP_SECONDS = 2;
 
 interface RunningApp {
-  readonly variant: Variant;
   readonly child: ChildProcess;
+  readonly pid: number;
   readonly url: string;
 }
 
@@ -31,7 +43,8 @@ async function startApp(framework: Framework, variant: Variant, sink: Sink): Pro
     child.once('message', (message: { port: number }) => resolve(message.port));
   });
   child.removeAllListeners('exit');
-  return { variant, child, url: `http://${HOST}:${port}/users/42` };
+  if (child.pid === undefined) throw new Error(`${framework} ${variant} has no process id`);
+  return { child, pid: child.pid, url: `http://${HOST}:${port}/users/42` };
 }
 
 /** The app process's CPU time so far, in microseconds. */
@@ -65,16 +78,121 @@ async function load(url: string, seconds: number): Promise<Load> {
   };
 }
 
+interface Measured extends Load {
+  /** The app's CPU time per request, µs. */
+  readonly cpuPerRequest: number;
+  /** The app's CPU time / wall time: near 1 when the app, not the load generator, is the limit. */
+  readonly busy: number;
+}
+
+/** Loads the app for `seconds`, reading its CPU time on both sides. */
+async function measure(app: RunningApp, seconds: number): Promise<Measured> {
+  const cpuBefore = await cpuOf(app);
+  const startedAt = performance.now();
+  const result = await load(app.url, seconds);
+  const cpu = (await cpuOf(app)) - cpuBefore;
+  const wallUs = (performance.now() - startedAt) * 1_000;
+  return { ...result, cpuPerRequest: cpu / result.requests, busy: cpu / wallUs };
+}
+
 /** Metric lines each variant sends per request: express-hot-shots sends a counter and a timer. */
 function linesPerRequest(framework: Framework, variant: Variant): number {
   if (variant === 'bare') return 0;
   return variant === 'hot-shots' && framework === 'express' ? 2 : 1;
 }
 
+/** The lines the sink received for `served` requests, once they all arrived. */
+async function receivedLines(
+  sink: Sink,
+  framework: Framework,
+  variant: Variant,
+  served: number,
+): Promise<number> {
+  const expected = served * linesPerRequest(framework, variant);
+  // hot-shots flushes its buffer once a second: the quiet period outlasts that.
+  const counts = expected === 0 ? await sink.counts() : await sink.settle(expected, 1_200);
+  return counts.lines;
+}
+
+/** One variant's run in one round. */
+interface Run extends Measured {
+  /** Metric lines the sink received, and the requests (warm-up included) that sent them. */
+  readonly lines: number;
+  readonly served: number;
+}
+
+/** Starts a fresh app process on its CPU, warms it up, measures it, and stops it. */
+async function freshRun(
+  framework: Framework,
+  variant: Variant,
+  sink: Sink,
+  cpus: CpuSplit,
+  seconds: number,
+): Promise<Run> {
+  const app = await startApp(framework, variant, sink);
+  try {
+    cpus.pinApp(app.pid);
+    // Counting from before the warm-up: the lines hot-shots still buffers from it would
+    // otherwise land in the measured part's count.
+    await sink.reset();
+    const warmUp = await load(app.url, WARM_UP_SECONDS);
+    const measured = await measure(app, seconds);
+    const served = warmUp.requests + measured.requests;
+    const lines = await receivedLines(sink, framework, variant, served);
+    return { ...measured, lines, served };
+  } finally {
+    await stopApp(app);
+  }
+}
+
+/** The variants in round `round`'s order: rotated, so that none always follows the same one. */
+function orderOf(round: number): Variant[] {
+  return VARIANTS.map((_, i) => VARIANTS[(round + i) % VARIANTS.length] as Variant);
+}
+
+/** Every variant's runs, one per round, in round order. */
+type Runs = ReadonlyMap<Variant, readonly Run[]>;
+
+async function runRounds(
+  framework: Framework,
+  sink: Sink,
+  cpus: CpuSplit,
+  rounds: number,
+  seconds: number,
+): Promise<Runs> {
+  const runs = new Map<Variant, Run[]>(VARIANTS.map((variant) => [variant, []]));
+  for (let round = 0; round < rounds; round++) {
+    for (const variant of orderOf(round)) {
+      const run = await freshRun(framework, variant, sink, cpus, seconds);
+      runs.get(variant)?.push(run);
+      progress(`${framework} ${variant}: ${run.rps.toFixed(0)} req/s, ${run.lines} lines`);
+    }
+  }
+  return runs;
+}
+
+/** The median over rounds of `value` of `variant`'s runs. */
+function medianOf(runs: Runs, variant: Variant, value: (run: Run) => number): number {
+  return median((runs.get(variant) ?? []).map(value));
+}
+
 /** The median over rounds of `variant`'s rate divided by the bare app's rate in the same round. */
-function pairedRatio(rps: Map<Variant, number[]>, variant: Variant): number {
-  const bare = rps.get('bare') ?? [];
-  return median((rps.get(variant) ?? []).map((rate, round) => rate / (bare[round] ?? NaN)));
+function pairedRatio(runs: Runs, variant: Variant): number {
+  const bare = runs.get('bare') ?? [];
+  return median((runs.get(variant) ?? []).map((run, round) => run.rps / (bare[round]?.rps ?? NaN)));
+}
+
+/** Metric lines the sink received per request served, over all of `variant`'s runs. */
+function linesPerServed(runs: Runs, variant: Variant): number {
+  const all = runs.get(variant) ?? [];
+  return sum(all.map((run) => run.lines)) / sum(all.map((run) => run.served));
+}
+
+/** "bare 0.99, ours 0.98, hot-shots 0.99": the median of `value` over rounds, per variant. */
+function mediansPerVariant(runs: Runs, value: (run: Run) => number, digits: number): string {
+  return VARIANTS.map(
+    (variant) => `${variant} ${medianOf(runs, variant, value).toFixed(digits)}`,
+  ).join(', ');
 }
 
 /** Rows 4a (Express) or 4b (Koa). */
@@ -85,65 +203,41 @@ export async function middlewareFigure(
   seconds: number,
 ): Promise<Row[]> {
   progress(`figure 4: ${framework}, ${rounds} rounds of ${seconds} s per variant`);
-  const apps: RunningApp[] = [];
-  const rps = new Map<Variant, number[]>(VARIANTS.map((variant) => [variant, []]));
-  const lines = new Map<Variant, number[]>(VARIANTS.map((variant) => [variant, []]));
-  const requests = new Map<Variant, number[]>(VARIANTS.map((variant) => [variant, []]));
-  const cpuPerRequest = new Map<Variant, number[]>(VARIANTS.map((variant) => [variant, []]));
-  let failures = 0;
+  const cpus = splitCpus([process.pid, sink.pid].filter((pid) => pid !== undefined));
+  let runs: Runs;
   try {
-    for (const variant of VARIANTS) apps.push(await startApp(framework, variant, sink));
-    for (const app of apps) await load(app.url, 1);
-    for (let round = 0; round < rounds; round++) {
-      for (let i = 0; i < apps.length; i++) {
-        const app = apps[(round + i) % apps.length] as RunningApp;
-        await sink.reset();
-        const cpu = await cpuOf(app);
-        const result = await load(app.url, seconds);
-        cpuPerRequest.get(app.variant)?.push(((await cpuOf(app)) - cpu) / result.requests);
-        // hot-shots flushes its buffer once a second: the quiet period outlasts that.
-        const expected = result.requests * linesPerRequest(framework, app.variant);
-        const counts = expected === 0 ? await sink.counts() : await sink.settle(expected, 1_200);
-        failures += result.failures;
-        rps.get(app.variant)?.push(result.rps);
-        requests.get(app.variant)?.push(result.requests);
-        lines.get(app.variant)?.push(counts.lines);
-        progress(
-          `${framework} ${app.variant}: ${result.rps.toFixed(0)} req/s, ${counts.lines} lines`,
-        );
-      }
-    }
+    runs = await runRounds(framework, sink, cpus, rounds, seconds);
   } finally {
-    for (const app of apps) await stopApp(app);
+    // Figures 5 and 6 fork processes from this one and race the sink: they get both CPUs back.
+    cpus.restore();
   }
-  const bare = median(rps.get('bare') ?? []);
-  const ours = median(rps.get('ours') ?? []);
-  const hotShots = median(rps.get('hot-shots') ?? []);
-  const oursRatio = pairedRatio(rps, 'ours');
-  const hotShotsRatio = pairedRatio(rps, 'hot-shots');
-  const cpu = (variant: Variant): string =>
-    `${median(cpuPerRequest.get(variant) ?? []).toFixed(1)}`;
-  const perRequest = (variant: Variant): string => {
-    const sent = (lines.get(variant) ?? []).reduce((a, b) => a + b, 0);
-    const served = (requests.get(variant) ?? []).reduce((a, b) => a + b, 0);
-    return (sent / served).toFixed(2);
-  };
+  const rps = (variant: Variant): number => medianOf(runs, variant, (run) => run.rps);
+  const oursRatio = pairedRatio(runs, 'ours');
+  const failures = sum(
+    VARIANTS.flatMap((variant) => (runs.get(variant) ?? []).map((run) => run.failures)),
+  );
+  const busy = mediansPerVariant(runs, (run) => run.busy, 2);
+  const cpu = mediansPerVariant(runs, (run) => run.cpuPerRequest, 1);
   const name = framework === 'express' ? 'Express' : 'Koa';
   const rival = framework === 'express' ? 'express-hot-shots' : 'a hot-shots Koa middleware';
   const note =
-    `autocannon, ${CONNECTIONS} connections, ${seconds} s per run, variants interleaved; ` +
-    `medians of ${rounds}; ratios are medians of each round's ratio to the bare app's run in ` +
-    `the same round. ${rival}: ${hotShots.toFixed(0)} req/s (${formatRatio(hotShotsRatio)} of ` +
-    `bare). App CPU time per request: bare ${cpu('bare')} µs, ours ${cpu('ours')} µs, ` +
-    `hot-shots ${cpu('hot-shots')} µs. Lines received per request: ours ` +
-    `${perRequest('ours')}, hot-shots ${perRequest('hot-shots')}.` +
+    `every run a fresh app process, ${cpus.description}, warmed up by ${WARM_UP_SECONDS} s of ` +
+    `load, then measured for ${seconds} s by autocannon (${CONNECTIONS} connections); ` +
+    `${rounds} rounds, variants in rotated order; medians of the rounds; ratios are medians of ` +
+    `each round's ratio to the bare app's run in the same round. ${rival}: ` +
+    `${rps('hot-shots').toFixed(0)} req/s (${formatRatio(pairedRatio(runs, 'hot-shots'))} of ` +
+    `bare). App busy fraction (CPU time / wall time while measured; near 1: the app was the ` +
+    `limit): ${busy}. App CPU time per request, µs: ${cpu}. Lines received per request ` +
+    `(warm-up included): ours ` +
+    `${linesPerServed(runs, 'ours').toFixed(2)}, hot-shots ` +
+    `${linesPerServed(runs, 'hot-shots').toFixed(2)}.` +
     (failures > 0 ? ` ${formatCount(failures)} failed requests.` : '');
   return [
     {
       figure: framework === 'express' ? '4a' : '4b',
       metric: `${name} app with our middleware, req/s`,
-      ours: `${ours.toFixed(0)} req/s`,
-      rival: `bare ${bare.toFixed(0)}; hot-shots ${hotShots.toFixed(0)}`,
+      ours: `${rps('ours').toFixed(0)} req/s`,
+      rival: `bare ${rps('bare').toFixed(0)}; hot-shots ${rps('hot-shots').toFixed(0)}`,
       ratio: `${formatRatio(oursRatio)} of bare`,
       target: '≥ 0.97× of bare',
       met: oursRatio >= 0.97,

@@ -32,6 +32,11 @@ export class Sink {
     });
   }
 
+  /** The sink's process id, to pin it to a CPU (figure 4). */
+  get pid(): number | undefined {
+    return this.#child.pid;
+  }
+
   /** Forks `sink.js` and waits until it listens. */
   static start(): Promise<Sink> {
     const child = fork(distFile('sink.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
