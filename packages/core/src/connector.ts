@@ -11,7 +11,7 @@ import {
   numericText,
   validDistributionValue,
 } from './metric-values.js';
-import { formatNumber, secondsToMilliseconds } from './number-format.js';
+import { formatNumber, millisecondsText } from './number-format.js';
 import type { Pipeline } from './pipeline.js';
 import { StatsCounter } from './stats.js';
 import { Timer, timeCall } from './timer.js';
@@ -167,10 +167,10 @@ export class Connector implements AsyncDisposable {
     if (!isFiniteNumber(seconds) || seconds < 0) {
       return rejectValue(this.#pipeline, 'timing', path, seconds);
     }
-    const milliseconds = secondsToMilliseconds(seconds);
+    const milliseconds = millisecondsText(seconds);
     // Seconds beyond ~1.8e305 have no finite number of milliseconds.
-    if (milliseconds === Infinity) return rejectValue(this.#pipeline, 'timing', path, seconds);
-    this.#emit(Kind.timer, path, formatNumber(milliseconds), '|ms', true, options, false);
+    if (milliseconds === undefined) return rejectValue(this.#pipeline, 'timing', path, seconds);
+    this.#emit(Kind.timer, path, milliseconds, '|ms', true, options, false);
   }
 
   /** Adds a member to a set, which counts distinct members per flush: `<prefix>.sets.<path>:<value>|s`. */

@@ -41,3 +41,28 @@ export function secondsToMilliseconds(seconds: number): number {
   // Past 2^53 µs rounding is a no-op, and the product may already have overflowed to Infinity.
   return micros < EXACT_MICROSECONDS ? Math.round(micros) / 1000 : seconds * 1000;
 }
+
+/** Microseconds below which {@link millisecondsText} writes the digits itself: small integers. */
+const FAST_MICROSECONDS = 2 ** 31;
+
+/** `''`, `.001`, `.002` … `.999`, trailing zeros left out (`.5`, `.25`): indexed by microseconds. */
+const FRACTIONS: readonly string[] = Array.from({ length: 1000 }, (_, micros) =>
+  micros === 0 ? '' : ('.' + String(micros).padStart(3, '0')).replace(/0+$/, ''),
+);
+
+/**
+ * `seconds` (not negative) as milliseconds rounded to the microsecond, written as
+ * `formatNumber(secondsToMilliseconds(seconds))` writes them, or `undefined` when that is
+ * `Infinity`. A request's duration is a double whose shortest decimal costs V8 a slow
+ * conversion; as whole milliseconds and a looked-up fraction it costs two small integers.
+ */
+export function millisecondsText(seconds: number): string | undefined {
+  const micros = Math.round(seconds * 1_000_000);
+  // Below 2^31 µs, k / 1000 prints as its three decimals: no shorter decimal reads back the same.
+  if (micros < FAST_MICROSECONDS) {
+    const whole = Math.floor(micros / 1000);
+    return '' + whole + (FRACTIONS[micros - whole * 1000] as string);
+  }
+  const milliseconds = secondsToMilliseconds(seconds);
+  return milliseconds === Infinity ? undefined : formatNumber(milliseconds);
+}

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { formatNumber, secondsToMilliseconds } from '../src/number-format.js';
+import { formatNumber, millisecondsText, secondsToMilliseconds } from '../src/number-format.js';
 
 describe('formatNumber', () => {
   it.each<[number, string]>([
@@ -57,5 +57,47 @@ describe('secondsToMilliseconds', () => {
 
   it('returns Infinity only when the milliseconds themselves are beyond the largest double', () => {
     expect(secondsToMilliseconds(1e306)).toBe(Infinity);
+  });
+});
+
+describe('millisecondsText', () => {
+  const general = (seconds: number): string | undefined => {
+    const milliseconds = secondsToMilliseconds(seconds);
+    return milliseconds === Infinity ? undefined : formatNumber(milliseconds);
+  };
+
+  it.each<[number, string]>([
+    [0, '0'],
+    [-0, '0'],
+    [1e-10, '0'],
+    [0.25, '250'],
+    [0.0123456789, '12.346'],
+    [0.0005, '0.5'],
+    [0.00000049, '0'],
+    [0.0000005, '0.001'],
+    [1.000001, '1000.001'],
+    [2147.483647, '2147483.647'],
+    [2147.483648, '2147483.648'],
+    [1e9, '1000000000000'],
+  ])('writes %p seconds as %p milliseconds', (seconds, text) => {
+    expect(millisecondsText(seconds)).toBe(text);
+  });
+
+  it('returns undefined when the milliseconds are beyond the largest double', () => {
+    expect(millisecondsText(1e306)).toBeUndefined();
+  });
+
+  it('writes what formatNumber writes for the rounded milliseconds, for any duration', () => {
+    const seconds = fc.oneof(
+      fc.double({ min: 0, max: 1e6, noNaN: true }),
+      fc.double({ min: 0, max: 1e308, noNaN: true }),
+      fc.integer({ min: 0, max: 2 ** 32 }).map((micros) => micros / 1e6),
+    );
+    fc.assert(
+      fc.property(seconds, (value) => {
+        expect(millisecondsText(value)).toBe(general(value));
+      }),
+      { numRuns: 20_000 },
+    );
   });
 });
