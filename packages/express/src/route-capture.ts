@@ -1,22 +1,20 @@
 import { routeMetricName } from '@statsd/core/framework';
 import { mountTemplate, routePathTemplate } from './route-template.js';
 
-// Per-request state, kept in symbol-keyed fields that are added in the same order on every
-// request, so that requests keep one hidden class instead of turning into dictionaries.
-const kCapture = Symbol('@statsd/express route capture');
-const kRoute = Symbol('@statsd/express route');
-const kBaseUrl = Symbol('@statsd/express baseUrl');
+// Per-request state lives in one object under one symbol: Express gives every request its own
+// hidden class (it swaps prototypes per request), so each field added to a request costs V8 a
+// new map. The routers' own `route` and `baseUrl` fields are kept there too, so a request
+// followed here carries one added field where Express alone would add two.
+const kState = Symbol('@statsd/express routing state');
 // On a request prototype that carries the accessors (inherited by mounted apps' prototypes).
 const kAccessors = Symbol('@statsd/express accessors');
 
-/** The request fields the routers of Express 4 and 5 write while they dispatch. */
+/** The request fields read and written here. */
 interface RoutedRequest {
   route?: unknown;
   baseUrl?: unknown;
   params?: unknown;
-  [kCapture]?: RouteCapture;
-  [kRoute]?: unknown;
-  [kBaseUrl]?: unknown;
+  [kState]?: RouteCapture;
 }
 
 /** The request prototype of an Express application (`app.request`), as far as it is read here. */
@@ -50,15 +48,18 @@ const MAX_BASES_PER_ROUTE = 100;
  * request cost more than the rest of the middleware together.
  */
 export class RouteCapture {
+  /** What the routers last wrote into `req.route`, kept behind the accessor. */
+  route: unknown = undefined;
+  /** What the routers last wrote into `req.baseUrl`, kept behind the accessor. */
+  baseUrl: unknown = undefined;
+  // Only requests a middleware follows track their bases; the others only store the two values.
+  #following = false;
   #routeBase = '';
   // The routers the request is inside, outermost first: matched text and template of each base.
   readonly #bases: string[] = [''];
   readonly #templates: string[] = [''];
 
-  private constructor(req: RoutedRequest) {
-    this.setBaseUrl(req[kBaseUrl], req.params);
-    this.#routeBase = this.#templates[this.#templates.length - 1] as string;
-  }
+  private constructor() {}
 
   /**
    * The capture of `req`, created and hooked in on first use (a second middleware on the same
@@ -66,30 +67,47 @@ export class RouteCapture {
    */
   static attach(req: object): RouteCapture {
     const routed = req as RoutedRequest;
-    const existing = routed[kCapture];
-    if (existing !== undefined) return existing;
-    const prototype = Object.getPrototypeOf(req) as RequestPrototype | null;
-    if (prototype?.[kAccessors] !== true) installAccessors(req);
-    // Values a router wrote before the accessors were reachable (Express 4 sets `baseUrl` before
-    // it gives the request the application's prototype) move behind the accessors.
-    if (Object.hasOwn(req, 'baseUrl')) routed[kBaseUrl] = takeOwn(routed, 'baseUrl');
-    if (Object.hasOwn(req, 'route')) routed[kRoute] = takeOwn(routed, 'route');
-    const capture = new RouteCapture(routed);
-    routed[kCapture] = capture;
+    let capture = routed[kState];
+    if (capture === undefined) {
+      // No router wrote through the accessors yet: they may be missing, and values a router
+      // wrote before they were reachable (Express 4 sets `baseUrl` before it gives the request
+      // the application's prototype) move behind them.
+      const prototype = Object.getPrototypeOf(req) as RequestPrototype | null;
+      if (prototype?.[kAccessors] !== true) installAccessors(req);
+      capture = RouteCapture.#of(routed);
+      if (Object.hasOwn(req, 'baseUrl')) capture.baseUrl = takeOwn(routed, 'baseUrl');
+      if (Object.hasOwn(req, 'route')) capture.route = takeOwn(routed, 'route');
+    } else if (capture.#following) {
+      return capture;
+    }
+    capture.#following = true;
+    capture.#enterBase(capture.baseUrl, routed);
+    capture.#routeBase = capture.#templates[capture.#templates.length - 1] as string;
     return capture;
   }
 
   /** The capture attached to `req`, if any. */
   static of(req: object): RouteCapture | undefined {
-    return (req as RoutedRequest)[kCapture];
+    const capture = (req as RoutedRequest)[kState];
+    return capture !== undefined && capture.#following ? capture : undefined;
+  }
+
+  /** The state of `req`, created on the first write of a router. */
+  static #of(req: RoutedRequest): RouteCapture {
+    let capture = req[kState];
+    if (capture === undefined) {
+      capture = new RouteCapture();
+      req[kState] = capture;
+    }
+    return capture;
   }
 
   /**
-   * The metric path of the route that handled `req` last, or `undefined` if none did.
+   * The metric path of the route that handled the request last, or `undefined` if none did.
    * Remembered per route and base, so a request to a known route builds no string.
    */
-  routeName(req: object): string | undefined {
-    const route = (req as RoutedRequest)[kRoute];
+  routeName(): string | undefined {
+    const route = this.route;
     if (typeof route !== 'object' || route === null) return undefined;
     const base = this.#routeBase;
     let names = routeNames.get(route);
@@ -106,13 +124,24 @@ export class RouteCapture {
     return name;
   }
 
-  /** A route was set: it was matched under the innermost base. */
-  routeSet(): void {
-    this.#routeBase = this.#templates[this.#templates.length - 1] as string;
+  /** A router wrote `req.route`: the route was matched under the innermost base. */
+  static routeWritten(req: object, value: unknown): void {
+    const capture = RouteCapture.#of(req);
+    capture.route = value;
+    if (capture.#following) {
+      capture.#routeBase = capture.#templates[capture.#templates.length - 1] as string;
+    }
+  }
+
+  /** A router wrote `req.baseUrl`: into a mounted router, or back out of one. */
+  static baseUrlWritten(req: object, value: unknown): void {
+    const capture = RouteCapture.#of(req);
+    capture.baseUrl = value;
+    if (capture.#following) capture.#enterBase(value, req);
   }
 
   /** Keeps the stack of bases in step: back to a known base, or into a new mounted router. */
-  setBaseUrl(value: unknown, params: unknown): void {
+  #enterBase(value: unknown, req: RoutedRequest): void {
     const base = typeof value === 'string' ? value : '';
     const bases = this.#bases;
     for (let i = bases.length - 1; i >= 0; i--) {
@@ -126,7 +155,8 @@ export class RouteCapture {
         if (base !== known) {
           bases.push(base);
           this.#templates.push(
-            (this.#templates[i] as string) + mountTemplate(base.slice(known.length), params),
+            // The mount's parameters are in `req.params` while its router is entered.
+            (this.#templates[i] as string) + mountTemplate(base.slice(known.length), req.params),
           );
         }
         return;
@@ -167,11 +197,10 @@ const ROUTE_PROPERTY: PropertyDescriptor = {
   configurable: true,
   enumerable: true,
   get(this: RoutedRequest): unknown {
-    return this[kRoute];
+    return this[kState]?.route;
   },
   set(this: RoutedRequest, value: unknown): void {
-    this[kRoute] = value;
-    this[kCapture]?.routeSet();
+    RouteCapture.routeWritten(this, value);
   },
 };
 
@@ -179,10 +208,9 @@ const BASE_URL_PROPERTY: PropertyDescriptor = {
   configurable: true,
   enumerable: true,
   get(this: RoutedRequest): unknown {
-    return this[kBaseUrl];
+    return this[kState]?.baseUrl;
   },
   set(this: RoutedRequest, value: unknown): void {
-    this[kBaseUrl] = value;
-    this[kCapture]?.setBaseUrl(value, this.params);
+    RouteCapture.baseUrlWritten(this, value);
   },
 };
