@@ -22,8 +22,9 @@ import type { StatsdMiddleware, StatsdMiddlewareOptions } from './types.js';
 export function statsdMiddleware(options: StatsdMiddlewareOptions = {}): StatsdMiddleware {
   const recorder = new RequestRecorder<[Request, Response]>(options, '(req, res)');
   const connector = recorder.connector;
-  const routeOf = (req: Request): string =>
-    recorder.routeName(req, req.res as Response) ?? templateName(req);
+  const routeOf = recorder.namesRoutes
+    ? (req: Request): string => recorder.routeName(req, req.res as Response) ?? templateName(req)
+    : templateName;
 
   function statsdMiddleware(
     request: IncomingMessage,
@@ -53,5 +54,5 @@ function attachCapture(req: Request): void {
 }
 
 function templateName(req: Request): string {
-  return RouteCapture.of(req)?.routeName(req) ?? UNMATCHED_ROUTE;
+  return RouteCapture.of(req)?.routeName() ?? UNMATCHED_ROUTE;
 }

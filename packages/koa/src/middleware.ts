@@ -21,8 +21,9 @@ import type { StatsdMiddleware, StatsdMiddlewareOptions, StatsdState } from './t
 export function statsdMiddleware(options: StatsdMiddlewareOptions = {}): StatsdMiddleware {
   const recorder = new RequestRecorder<[ParameterizedContext]>(options, '(ctx)');
   const connector = recorder.connector;
-  const routeOf = (ctx: ParameterizedContext): string =>
-    recorder.routeName(ctx) ?? matchedRouteName(ctx);
+  const routeOf = recorder.namesRoutes
+    ? (ctx: ParameterizedContext): string => recorder.routeName(ctx) ?? matchedRouteName(ctx)
+    : matchedRouteName;
 
   function statsdMiddleware(ctx: ParameterizedContext<StatsdState>, next: Next): Promise<unknown> {
     ctx.state.statsd = connector;

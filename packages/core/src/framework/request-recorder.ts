@@ -63,6 +63,11 @@ export class RequestRecorder<Args extends unknown[] = unknown[]> {
     return skip !== undefined && skip(...args);
   }
 
+  /** Whether the application gave a `routeName`: without one, requests get the default name. */
+  get namesRoutes(): boolean {
+    return this.#routeName !== undefined;
+  }
+
   /**
    * The metric path the application's `routeName` gives this request, or `undefined` for the
    * framework's default: when there is no `routeName`, when it returns no string, or when it
