@@ -1,11 +1,12 @@
 import { routeMetricName } from '@statsd/core/framework';
 import { mountTemplate, routePathTemplate } from './route-template.js';
 
-// Per-request state lives in one object under one symbol: Express gives every request its own
-// hidden class (it swaps prototypes per request), so each field added to a request costs V8 a
-// new map. The routers' own `route` and `baseUrl` fields are kept there too, so a request
-// followed here carries one added field where Express alone would add two.
-const kState = Symbol('@statsd/express routing state');
+// Per-request state lives in a WeakMap, never in a field of the request: Express gives every
+// request its own hidden class (it swaps prototypes per request), so each field added to a
+// request costs V8 a new map (a WeakMap entry costs less than half as much). The routers' own
+// `route` and `baseUrl` go there too, behind the accessors, so a request followed here gets no
+// field added at all where Express alone adds two.
+const states = new WeakMap<object, RouteCapture>();
 // On a request prototype that carries the accessors (inherited by mounted apps' prototypes).
 const kAccessors = Symbol('@statsd/express accessors');
 
@@ -14,7 +15,6 @@ interface RoutedRequest {
   route?: unknown;
   baseUrl?: unknown;
   params?: unknown;
-  [kState]?: RouteCapture;
 }
 
 /** The request prototype of an Express application (`app.request`), as far as it is read here. */
@@ -67,7 +67,7 @@ export class RouteCapture {
    */
   static attach(req: object): RouteCapture {
     const routed = req as RoutedRequest;
-    let capture = routed[kState];
+    let capture = states.get(req);
     if (capture === undefined) {
       // No router wrote through the accessors yet: they may be missing, and values a router
       // wrote before they were reachable (Express 4 sets `baseUrl` before it gives the request
@@ -88,16 +88,16 @@ export class RouteCapture {
 
   /** The capture attached to `req`, if any. */
   static of(req: object): RouteCapture | undefined {
-    const capture = (req as RoutedRequest)[kState];
+    const capture = states.get(req);
     return capture !== undefined && capture.#following ? capture : undefined;
   }
 
   /** The state of `req`, created on the first write of a router. */
   static #of(req: RoutedRequest): RouteCapture {
-    let capture = req[kState];
+    let capture = states.get(req);
     if (capture === undefined) {
       capture = new RouteCapture();
-      req[kState] = capture;
+      states.set(req, capture);
     }
     return capture;
   }
@@ -197,7 +197,7 @@ const ROUTE_PROPERTY: PropertyDescriptor = {
   configurable: true,
   enumerable: true,
   get(this: RoutedRequest): unknown {
-    return this[kState]?.route;
+    return states.get(this)?.route;
   },
   set(this: RoutedRequest, value: unknown): void {
     RouteCapture.routeWritten(this, value);
@@ -208,7 +208,7 @@ const BASE_URL_PROPERTY: PropertyDescriptor = {
   configurable: true,
   enumerable: true,
   get(this: RoutedRequest): unknown {
-    return this[kState]?.baseUrl;
+    return states.get(this)?.baseUrl;
   },
   set(this: RoutedRequest, value: unknown): void {
     RouteCapture.baseUrlWritten(this, value);
