@@ -77,8 +77,8 @@ async function main(): Promise<void> {
     if (wanted('2')) await figure('2', 'UDP throughput', () => throughputFigure(sink, 'udp', 5));
     if (wanted('3')) await figure('3', 'TCP throughput', () => throughputFigure(sink, 'tcp', 5));
     if (wanted('4')) {
-      await figure('4a', 'Express middleware', () => middlewareFigure(sink, 'express', 9, 2));
-      await figure('4b', 'Koa middleware', () => middlewareFigure(sink, 'koa', 9, 2));
+      await figure('4a', 'Express middleware', () => middlewareFigure(sink, 'express', 13, 2));
+      await figure('4b', 'Koa middleware', () => middlewareFigure(sink, 'koa', 13, 2));
     }
     if (wanted('5')) await figure('5', 'Outage memory', () => outageFigure(3));
     if (wanted('6')) await figure('6', 'Shutdown', () => shutdownFigure(sink, 5));
