@@ -37,6 +37,22 @@ interface ChildCarrier {
   readonly [kFamily]?: Family;
 }
 
+/** Reads a connector's pipeline: set by the class, for {@link holdMetrics} only. */
+let pipelineOf: (connector: Connector) => Pipeline | undefined;
+
+/**
+ * For the framework glue, which holds request timers outside the queue: every flush of
+ * `connector`'s queue (scheduled, `flush()` and `stop()`) calls `drain` first. Returns what to
+ * call when metrics start being held (it makes sure a flush comes within `flushInterval`), or
+ * `undefined` for a disabled connector, which holds nothing. Not exported from the package.
+ */
+export function holdMetrics(connector: Connector, drain: () => void): (() => void) | undefined {
+  const pipeline = pipelineOf(connector);
+  if (pipeline === undefined) return undefined;
+  pipeline.addSource(drain);
+  return () => pipeline.requestFlush();
+}
+
 /**
  * The StatsD connector. Metric calls (`incr`, `gauge`, `timing`, …) only format and enqueue:
  * they never wait and never throw, whatever the network does or the input holds. A background
@@ -59,6 +75,10 @@ export class Connector implements AsyncDisposable {
   readonly #aggregation: Aggregation | undefined;
   readonly #histogramType: string;
   readonly #distributionType: string;
+
+  static {
+    pipelineOf = (connector) => connector.#pipeline;
+  }
 
   /** Checks `options` at once: a bad option throws a `StatsdError` naming it. */
   constructor(options: ConnectorOptions = {}) {

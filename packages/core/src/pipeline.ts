@@ -19,6 +19,8 @@ export class Pipeline {
   readonly reporter: Reporter;
   /** Client-side aggregation (`aggregate: true`), set by the connector; drained at every flush. */
   aggregator: Aggregator | undefined = undefined;
+  /** Metrics held outside the queue (the middlewares' request timers), handed over at every flush. */
+  readonly #sources: (() => void)[] = [];
   readonly #queue: PacketQueue;
   readonly #sender: Sender;
   readonly #flushInterval: number;
@@ -28,8 +30,8 @@ export class Pipeline {
   #started = false;
   #stopping: Promise<void> | undefined;
   readonly #flushNow = (): void => {
-    // Drained while still marked scheduled, so that its lines do not schedule another flush.
-    this.aggregator?.drain(this);
+    // Drained while still marked scheduled, so that their lines do not schedule another flush.
+    this.#drainSources();
     this.#flushScheduled = false;
     // While disconnected the open packet keeps filling: sealing it every turn would turn an
     // outage into one small packet per turn. The sender seals it when the connection is up.
@@ -102,6 +104,20 @@ export class Pipeline {
     if (!this.#flushScheduled) this.#scheduleFlush();
   }
 
+  /**
+   * Has every flush (scheduled, `flush()` and `stop()`) call `drain` first, which hands the
+   * metrics it holds to the connector. Whoever holds them calls `requestFlush()` when it starts
+   * holding some, so that they never wait longer than `flushInterval`.
+   */
+  addSource(drain: () => void): void {
+    this.#sources.push(drain);
+  }
+
+  #drainSources(): void {
+    this.aggregator?.drain(this);
+    for (const drain of this.#sources) drain();
+  }
+
   #scheduleFlush(): void {
     this.#flushScheduled = true;
     const handle =
@@ -113,7 +129,7 @@ export class Pipeline {
 
   /** Sends the open packet now; resolves whether everything accepted so far left in time. */
   flush(timeout: number = this.#stopTimeout): Promise<boolean> {
-    this.aggregator?.drain(this);
+    this.#drainSources();
     this.#queue.seal();
     this.#sender.pump();
     return this.#sender.whenSent(this.#queue.lastSeq, timeout);
@@ -131,7 +147,7 @@ export class Pipeline {
   stop(): Promise<void> {
     if (!this.#started) return this.#stopping ?? Promise.resolve();
     this.#started = false;
-    this.aggregator?.drain(this);
+    this.#drainSources();
     this.#queue.seal();
     // The scheduled flush may be a long flushInterval away: send what is sealed now.
     this.#sender.pump();

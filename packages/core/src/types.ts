@@ -71,7 +71,8 @@ export interface ConnectorStats {
    * Metrics accepted by metric calls (after sampling), valid or not. With `aggregate: true` it
    * counts lines, not calls: the counter and gauge calls merged into one name's line count once,
    * when that line is queued at the flush (calls waiting for it are not counted anywhere yet);
-   * every other call, and every invalid one, still counts one.
+   * every other call, and every invalid one, still counts one. A middleware's request timers
+   * count when the middleware hands them over: in batches, at the latest at the next flush.
    */
   readonly enqueued: number;
   /** Metrics handed to the operating system in a packet it accepted. */

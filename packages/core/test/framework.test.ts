@@ -137,13 +137,39 @@ describe('RequestRecorder', () => {
       recorder?.record(OUTCOME, 3);
       recorder?.record(OUTCOME, 4);
       await turns(3);
-      expect(connector.stats()).toMatchObject({ enqueued: 3, sent: 1, queued: 2 });
+      // Held by the recorder until the connector's flush: not even enqueued yet.
+      expect(connector.stats()).toMatchObject({ enqueued: 1, sent: 1, queued: 0 });
       expect(await server.waitForLines(2)).toEqual([
         'timers.root.GET.200:3|ms',
         'timers.root.GET.200:4|ms',
       ]);
       // Both in one datagram: the interval is what lets packets fill up.
       expect(server.packets).toHaveLength(1);
+      expect(await connector.flush()).toBe(true);
+      expect(connector.stats()).toMatchObject({ enqueued: 3, sent: 3, queued: 0 });
+    });
+
+    it('hands 128 held request timers to the connector at once, without waiting', async () => {
+      const { connector } = await create(60_000);
+      for (let i = 0; i < 127; i++) recorder?.record(OUTCOME, 1);
+      expect(connector.stats().enqueued).toBe(1);
+      recorder?.record(OUTCOME, 1);
+      expect(connector.stats().enqueued).toBe(129);
+    });
+
+    it('delivers held request timers on flush()', async () => {
+      const { connector } = await create(60_000);
+      recorder?.record(OUTCOME, 3);
+      expect(await connector.flush()).toBe(true);
+      expect(await server.waitForLines(1)).toEqual(['timers.root.GET.200:3|ms']);
+    });
+
+    it('delivers held request timers when the connector stops', async () => {
+      const { connector } = await create(60_000);
+      recorder?.record(OUTCOME, 3);
+      await connector.stop();
+      expect(await server.waitForLines(1)).toEqual(['timers.root.GET.200:3|ms']);
+      expect(connector.stats()).toMatchObject({ enqueued: 2, sent: 2, dropped: 0, queued: 0 });
     });
 
     it('sends at the end of the turn when the application sets flushInterval 0', async () => {

@@ -7,6 +7,7 @@ import {
   type ObservedResponse,
   type RecordRequest,
 } from './request-binding.js';
+import { RequestTimerBatch } from './request-batch.js';
 import { RequestPathCache, type RequestOutcome } from './request-metric.js';
 import { routeMetricName } from './route-name.js';
 import { stopOnShutdown, type ClosableServer, type ShutdownSignalOptions } from './shutdown.js';
@@ -38,6 +39,7 @@ export class RequestRecorder<Args extends unknown[] = unknown[]> {
   readonly connector: Connector;
   // Routes are templates and methods are few, so this holds every path an application uses.
   readonly #paths: RequestPathCache;
+  readonly #timers: RequestTimerBatch;
   readonly #routeName: ((...args: Args) => string | undefined) | undefined;
   readonly #skip: ((...args: Args) => boolean) | undefined;
   readonly #record: RecordRequest = (outcome, milliseconds) => this.record(outcome, milliseconds);
@@ -53,6 +55,7 @@ export class RequestRecorder<Args extends unknown[] = unknown[]> {
     this.#routeName = settings.routeName;
     this.#skip = settings.skip;
     this.connector = settings.connector ?? createConnector(settings.connectorOptions, settings.env);
+    this.#timers = new RequestTimerBatch(this.connector);
     // Starting twice is harmless; a shared connector may not have been started by its owner yet.
     void this.connector.start();
   }
@@ -98,13 +101,12 @@ export class RequestRecorder<Args extends unknown[] = unknown[]> {
     bindResponse(res, req, route, this.#record);
   }
 
-  /** Records one request's duration (milliseconds from a monotonic clock) as a timer. */
+  /**
+   * Records one request's duration (milliseconds from a monotonic clock) as a timer. It reaches
+   * the connector with the next batch (see `RequestTimerBatch`), at the latest at its next flush.
+   */
   record(outcome: RequestOutcome, milliseconds: number): void {
-    try {
-      this.connector.timing(this.#paths.path(outcome), milliseconds / 1000);
-    } catch {
-      // Recording must never break a request; the connector itself never throws here.
-    }
+    this.#timers.add(this.#paths.path(outcome), milliseconds / 1000);
   }
 
   /** Returns `middleware` with the recorder's `connector` and a `stopOnShutdown` bound to it. */
