@@ -1,5 +1,6 @@
 import { Connector } from './connector.js';
 import { ErrorCode, StatsdError, describeValue } from './errors.js';
+import { PROTOCOLS } from './options.js';
 import type { ConnectorOptions, CreateConnectorOptions, Protocol } from './types.js';
 
 /** The environment variables `createConnector` reads. */
@@ -7,7 +8,6 @@ export type StatsdEnvironment = Readonly<Record<string, string | undefined>>;
 
 const TRUE_WORDS = ['1', 'true', 'yes', 'on'];
 const FALSE_WORDS = ['0', 'false', 'no', 'off'];
-const PROTOCOLS: readonly string[] = ['tcp', 'udp', 'unix'];
 
 /**
  * Resolves the connector's options the way the framework glue does: explicit options, then
@@ -66,7 +66,7 @@ function parseEnabled(value: string | undefined): boolean | undefined {
 function parseProtocol(value: string | undefined): Protocol | undefined {
   if (blank(value)) return undefined;
   const word = (value as string).trim().toLowerCase();
-  if (PROTOCOLS.includes(word)) return word as Protocol;
+  if ((PROTOCOLS as readonly string[]).includes(word)) return word as Protocol;
   throw environmentError('STATSD_PROTOCOL', value, 'tcp, udp or unix');
 }
 

@@ -43,8 +43,9 @@ export const DEFAULTS = {
   sampleRate: 1,
 } as const;
 
-const PROTOCOLS: readonly string[] = ['tcp', 'udp', 'unix'];
-const TAG_FORMATS: readonly string[] = ['none', 'dogstatsd', 'influx', 'graphite'];
+/** The values of `protocol`, also read from `STATSD_PROTOCOL`. */
+export const PROTOCOLS: readonly Protocol[] = ['tcp', 'udp', 'unix'];
+const TAG_FORMATS: readonly TagFormat[] = ['none', 'dogstatsd', 'influx', 'graphite'];
 const KNOWN_OPTIONS = new Set([
   'host',
   'port',
@@ -115,13 +116,7 @@ type Target = Pick<ResolvedOptions, 'enabled' | 'protocol' | 'host' | 'port' | '
 /** Where metrics go: `enabled`, `protocol`, `port`, and `host` or (for unix sockets) `path`. */
 function resolveTarget(options: ConnectorOptions): Target {
   const enabled = optional(options.enabled, 'enabled', true, isBoolean, 'true or false');
-  const protocol = optional(
-    options.protocol,
-    'protocol',
-    DEFAULTS.protocol,
-    (v) => PROTOCOLS.includes(v as string),
-    "'tcp', 'udp' or 'unix'",
-  ) as Protocol;
+  const protocol = choice(options.protocol, 'protocol', DEFAULTS.protocol, PROTOCOLS);
   const port = integerOption(options, 'port', 1, 65_535);
   if (protocol === 'unix') {
     const path = options.path;
@@ -200,13 +195,7 @@ type Format = Pick<ResolvedOptions, 'prefix' | 'tagFormat' | 'globalTags' | 'sam
 
 /** What goes on each line besides the value: prefix, tags and the default sample rate. */
 function resolveFormat(options: ConnectorOptions, protocol: Protocol): Format {
-  const tagFormat = optional(
-    options.tagFormat,
-    'tagFormat',
-    DEFAULTS.tagFormat,
-    (v) => TAG_FORMATS.includes(v as string),
-    "'none', 'dogstatsd', 'influx' or 'graphite'",
-  ) as TagFormat;
+  const tagFormat = choice(options.tagFormat, 'tagFormat', DEFAULTS.tagFormat, TAG_FORMATS);
   return {
     prefix: normalizePrefix(options.prefix, protocol !== 'udp'),
     tagFormat,
@@ -301,6 +290,18 @@ function optional<T>(
   if (value === undefined) return fallback;
   if (!valid(value)) throw invalidOption(option, value, expected);
   return value as T;
+}
+
+/** An option that takes one of `choices`; its error lists them: `'tcp', 'udp' or 'unix'`. */
+function choice<T extends string>(
+  value: unknown,
+  option: string,
+  fallback: T,
+  choices: readonly T[],
+): T {
+  const quoted = choices.map((c) => `'${c}'`);
+  const expected = `${quoted.slice(0, -1).join(', ')} or ${quoted.at(-1) ?? ''}`;
+  return optional(value, option, fallback, (v) => choices.includes(v as T), expected);
 }
 
 function isBoolean(value: unknown): boolean {
