@@ -5,6 +5,7 @@ import type { StatsdEnvironment } from '@statsd/core';
 import Koa from 'koa';
 import Koa2 from 'koa2';
 import { StatsdDaemon } from '@statsd-internal/daemon';
+import { useDaemon as useSharedDaemon } from '@statsd-internal/daemon/jest';
 
 export { StatsdDaemon };
 
@@ -74,23 +75,14 @@ export function waitForTimers(
 }
 
 /**
- * One real daemon for a `describe` block: started before its tests, handed to `use`, stopped
- * after them. Returns the list of cleanup steps a test registers; after each test they run in
- * reverse order and the daemon must have seen no bad line.
+ * One real daemon for a `describe` block, handed to `use`. Returns the list of cleanup steps a
+ * test registers; after each test they run in reverse order and the daemon must have seen no
+ * bad line.
  */
 export function useDaemon(use: (daemon: StatsdDaemon) => void): Array<() => Promise<void>> {
   const cleanup: Array<() => Promise<void>> = [];
-  let daemon: StatsdDaemon | undefined;
-  beforeAll(async () => {
-    daemon = await StatsdDaemon.start();
-    use(daemon);
-  });
-  afterAll(async () => {
-    await daemon?.stop();
-  });
-  afterEach(async () => {
+  useSharedDaemon(use, async () => {
     for (const step of cleanup.splice(0).reverse()) await step();
-    expect(await daemon?.badLines()).toBe(0);
   });
   return cleanup;
 }

@@ -9,7 +9,8 @@ import {
   type StatsdMiddleware,
   type StatsdMiddlewareOptions,
 } from '../../src/index.js';
-import { StatsdDaemon } from '@statsd-internal/daemon';
+import type { StatsdDaemon } from '@statsd-internal/daemon';
+import { useDaemon as useSharedDaemon } from '@statsd-internal/daemon/jest';
 
 /**
  * The Express majors every test runs against. Both are driven through Express 5's typings: the
@@ -130,21 +131,9 @@ export async function within<T>(promise: Promise<T>, ms: number, what: string): 
 }
 
 /**
- * One real daemon for a test file: started before its tests, handed to `use`, stopped after
- * them. After each test the servers and connectors are cleaned up and the daemon must have seen
- * no bad line.
+ * One real daemon for a test file, handed to `use`; after each test the servers and connectors
+ * are cleaned up and the daemon must have seen no bad line.
  */
 export function useDaemon(use: (daemon: StatsdDaemon) => void): void {
-  let daemon: StatsdDaemon | undefined;
-  beforeAll(async () => {
-    daemon = await StatsdDaemon.start();
-    use(daemon);
-  });
-  afterAll(async () => {
-    await daemon?.stop();
-  });
-  afterEach(async () => {
-    await cleanUp();
-    expect(await daemon?.badLines()).toBe(0);
-  });
+  useSharedDaemon(use, cleanUp);
 }
