@@ -99,6 +99,18 @@ describe('RequestRecorder', () => {
     expect(connector.lines).toEqual(['app.timers.root.GET.200:12.5|ms']);
   });
 
+  it('shares one batch of held timers between recorders on one connector', async () => {
+    const connector = new MemoryConnector({ flushInterval: 60_000 });
+    const recorders = [new RequestRecorder({ connector }), new RequestRecorder({ connector })];
+    const outcome = { route: 'root', method: 'GET', status: 200, aborted: false };
+    for (let i = 0; i < 127; i++) recorders[i % 2]?.record(outcome, 1);
+    expect(connector.stats().enqueued).toBe(0);
+    // The 128th timer, whichever recorder measured it, hands the whole batch over.
+    recorders[1]?.record(outcome, 1);
+    expect(connector.stats().enqueued).toBe(128);
+    await connector.stop();
+  });
+
   describe('the connector it creates', () => {
     let server: FakeStatsdServer;
     let recorder: RequestRecorder | undefined;

@@ -3,6 +3,8 @@ import { holdMetrics, type Connector } from '../connector.js';
 /** Request timers held before they are handed over without waiting for the next flush. */
 const BATCH_SIZE = 128;
 
+const batches = new WeakMap<Connector, RequestTimerBatch>();
+
 /**
  * The request timers a middleware has measured and not yet handed to its connector.
  *
@@ -24,9 +26,22 @@ export class RequestTimerBatch {
   readonly #paths: string[] = [];
   readonly #seconds: number[] = [];
 
-  constructor(connector: Connector) {
+  private constructor(connector: Connector) {
     this.#connector = connector;
     this.#requestFlush = holdMetrics(connector, () => this.drain());
+  }
+
+  /**
+   * The batch of `connector`, made on first use: middlewares that share a connector share its
+   * batch, so the connector's flush has one more thing to drain however many middlewares use it.
+   */
+  static of(connector: Connector): RequestTimerBatch {
+    let batch = batches.get(connector);
+    if (batch === undefined) {
+      batch = new RequestTimerBatch(connector);
+      batches.set(connector, batch);
+    }
+    return batch;
   }
 
   /** Holds one request's timer: `timing(path, seconds)` on the connector, soon. */

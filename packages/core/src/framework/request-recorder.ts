@@ -55,7 +55,7 @@ export class RequestRecorder<Args extends unknown[] = unknown[]> {
     this.#routeName = settings.routeName;
     this.#skip = settings.skip;
     this.connector = settings.connector ?? createConnector(settings.connectorOptions, settings.env);
-    this.#timers = new RequestTimerBatch(this.connector);
+    this.#timers = RequestTimerBatch.of(this.connector);
     // Starting twice is harmless; a shared connector may not have been started by its owner yet.
     void this.connector.start();
   }
