@@ -83,6 +83,10 @@ function createPipeline(resolved: ResolvedOptions, options: ConnectorOptions): P
   const factory =
     (options as InternalOptions)[kTransportFactory] ?? transportFor(resolved.protocol);
   const pipeline = new Pipeline(resolved, factory);
-  if (resolved.aggregate) pipeline.aggregator = new Aggregator();
+  if (resolved.aggregate) {
+    const aggregator = new Aggregator();
+    pipeline.aggregator = aggregator;
+    pipeline.addSource(() => aggregator.drain(pipeline));
+  }
   return pipeline;
 }

@@ -17,9 +17,12 @@ import type { TransportFactory } from './transports/transport.js';
 export class Pipeline {
   readonly stats: StatsCounter = new StatsCounter();
   readonly reporter: Reporter;
-  /** Client-side aggregation (`aggregate: true`), set by the connector; drained at every flush. */
+  /** Client-side aggregation (`aggregate: true`), set with its source by the connector. */
   aggregator: Aggregator | undefined = undefined;
-  /** Metrics held outside the queue (the middlewares' request timers), handed over at every flush. */
+  /**
+   * Holders of metrics outside the queue (the aggregator, the middlewares' request timers): each
+   * hands what it holds to the queue at every flush.
+   */
   readonly #sources: (() => void)[] = [];
   readonly #queue: PacketQueue;
   readonly #sender: Sender;
@@ -99,7 +102,7 @@ export class Pipeline {
     this.reporter.report(ErrorCode.InvalidMetric, describe);
   }
 
-  /** Makes sure a flush is scheduled: the aggregator holds metrics that `accept` never saw. */
+  /** Makes sure a flush is scheduled: a source holds metrics that `accept` has not seen yet. */
   requestFlush(): void {
     if (!this.#flushScheduled) this.#scheduleFlush();
   }
@@ -114,7 +117,6 @@ export class Pipeline {
   }
 
   #drainSources(): void {
-    this.aggregator?.drain(this);
     for (const drain of this.#sources) drain();
   }
 
