@@ -1,6 +1,6 @@
 import { Connector } from './connector.js';
 import { ErrorCode, StatsdError, describeValue } from './errors.js';
-import { PROTOCOLS } from './options.js';
+import { PROTOCOLS, listOf } from './options.js';
 import type { ConnectorOptions, CreateConnectorOptions, Protocol } from './types.js';
 
 /** The environment variables `createConnector` reads. */
@@ -67,7 +67,7 @@ function parseProtocol(value: string | undefined): Protocol | undefined {
   if (blank(value)) return undefined;
   const word = (value as string).trim().toLowerCase();
   if ((PROTOCOLS as readonly string[]).includes(word)) return word as Protocol;
-  throw environmentError('STATSD_PROTOCOL', value, 'tcp, udp or unix');
+  throw environmentError('STATSD_PROTOCOL', value, listOf(PROTOCOLS));
 }
 
 function parsePort(value: string | undefined): number | undefined {

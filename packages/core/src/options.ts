@@ -299,9 +299,15 @@ function choice<T extends string>(
   fallback: T,
   choices: readonly T[],
 ): T {
-  const quoted = choices.map((c) => `'${c}'`);
-  const expected = `${quoted.slice(0, -1).join(', ')} or ${quoted.at(-1) ?? ''}`;
+  const expected = listOf(choices.map((c) => `'${c}'`));
   return optional(value, option, fallback, (v) => choices.includes(v as T), expected);
+}
+
+/** `a, b or c`, for error messages. */
+export function listOf(words: readonly string[]): string {
+  return words.length < 2
+    ? (words[0] ?? '')
+    : `${words.slice(0, -1).join(', ')} or ${words.at(-1)}`;
 }
 
 function isBoolean(value: unknown): boolean {
