@@ -74,7 +74,7 @@ export class RouteCapture {
       // the application's prototype) move behind them.
       const prototype = Object.getPrototypeOf(req) as RequestPrototype | null;
       if (prototype?.[kAccessors] !== true) installAccessors(req);
-      capture = RouteCapture.#of(routed);
+      capture = RouteCapture.#stateOf(routed);
       if (Object.hasOwn(req, 'baseUrl')) capture.baseUrl = takeOwn(routed, 'baseUrl');
       if (Object.hasOwn(req, 'route')) capture.route = takeOwn(routed, 'route');
     } else if (capture.#following) {
@@ -93,7 +93,7 @@ export class RouteCapture {
   }
 
   /** The state of `req`, created on the first write of a router. */
-  static #of(req: RoutedRequest): RouteCapture {
+  static #stateOf(req: RoutedRequest): RouteCapture {
     let capture = states.get(req);
     if (capture === undefined) {
       capture = new RouteCapture();
@@ -126,7 +126,7 @@ export class RouteCapture {
 
   /** A router wrote `req.route`: the route was matched under the innermost base. */
   static routeWritten(req: object, value: unknown): void {
-    const capture = RouteCapture.#of(req);
+    const capture = RouteCapture.#stateOf(req);
     capture.route = value;
     if (capture.#following) {
       capture.#routeBase = capture.#templates[capture.#templates.length - 1] as string;
@@ -135,7 +135,7 @@ export class RouteCapture {
 
   /** A router wrote `req.baseUrl`: into a mounted router, or back out of one. */
   static baseUrlWritten(req: object, value: unknown): void {
-    const capture = RouteCapture.#of(req);
+    const capture = RouteCapture.#stateOf(req);
     capture.baseUrl = value;
     if (capture.#following) capture.#enterBase(value, req);
   }
