@@ -1,8 +1,9 @@
 /**
  * One web application of figure 4, run as a child process:
- * `node app-server.js <express|koa> <bare|ours|hot-shots> <sink UDP port> [flushInterval]`.
+ * `node app-server.js <express|koa> <bare|ours|hot-shots|busy-wait> <sink UDP port> [flushInterval]`.
  * Every variant serves the same route; only the metrics middleware differs (`flushInterval`
- * overrides our connector's default, for experiments). It answers the parent over IPC:
+ * overrides our connector's default, for experiments). `busy-wait` is the figure's yardstick: a
+ * middleware that only keeps the CPU busy for a known time per request. It answers the parent over IPC:
  * `{ port }` once listening, `{ cpu }` (its CPU time so far, µs) on `'cpu'`, and on `'stop'`
  * closes and stops its client.
  */
@@ -18,7 +19,16 @@ import type { Middleware } from 'koa';
 import { HOST, PACKET_SIZE } from './clients.js';
 
 export type Framework = 'express' | 'koa';
-export type Variant = 'bare' | 'ours' | 'hot-shots';
+export type Variant = 'bare' | 'ours' | 'hot-shots' | 'busy-wait';
+
+/** The CPU time the `busy-wait` variant spends per request, µs. */
+export const BUSY_WAIT_MICROSECONDS = 1;
+
+/** Keeps the CPU busy for `BUSY_WAIT_MICROSECONDS` (and the clock reads it takes). */
+function busyWait(): void {
+  const until = performance.now() + BUSY_WAIT_MICROSECONDS / 1_000;
+  while (performance.now() < until);
+}
 
 interface App {
   readonly server: Server;
@@ -77,6 +87,11 @@ function expressApp(variant: Variant, sinkPort: number, ours: OurSettings): App 
     const client = hotShotsClient(sinkPort);
     app.use(expressHotShots({ client }));
     stop = () => closeClient(client);
+  } else if (variant === 'busy-wait') {
+    app.use((_req, _res, next) => {
+      busyWait();
+      next();
+    });
   }
   app.get('/users/:id', (req, res) => {
     res.json({ id: req.params.id, ...USER });
@@ -98,6 +113,11 @@ function koaApp(variant: Variant, sinkPort: number, ours: OurSettings): App {
     const client = hotShotsClient(sinkPort);
     app.use(koaHotShots(client));
     stop = () => closeClient(client);
+  } else if (variant === 'busy-wait') {
+    app.use((_ctx, next) => {
+      busyWait();
+      return next();
+    });
   }
   router.get('/users/:id', (ctx) => {
     ctx.body = { id: ctx.params.id, ...USER };
