@@ -191,10 +191,23 @@ function medianOf(runs: Runs, variant: Variant, value: (run: Run) => number): nu
   return median((runs.get(variant) ?? []).map(value));
 }
 
-/** The median over rounds of `variant`'s rate divided by the bare app's rate in the same round. */
-function pairedRatio(runs: Runs, variant: Variant): number {
+/** Requests per second. */
+const perSecond = (run: Run): number => run.rps;
+/** Requests per second of the app's CPU time: what the app serves when the CPU is its limit. */
+const perCpuSecond = (run: Run): number => 1e6 / run.cpuPerRequest;
+
+/**
+ * The median over rounds of `variant`'s `rate` (requests per second by default) divided by the
+ * bare app's in the same round.
+ */
+function pairedRatio(runs: Runs, variant: Variant, rate: (run: Run) => number = perSecond): number {
   const bare = runs.get('bare') ?? [];
-  return median((runs.get(variant) ?? []).map((run, round) => run.rps / (bare[round]?.rps ?? NaN)));
+  return median(
+    (runs.get(variant) ?? []).map((run, round) => {
+      const bareRun = bare[round];
+      return bareRun === undefined ? NaN : rate(run) / rate(bareRun);
+    }),
+  );
 }
 
 /** Metric lines the sink received per request served, over all of `variant`'s runs. */
@@ -238,6 +251,13 @@ export async function middlewareFigure(
   }
   const rps = (variant: Variant): number => medianOf(runs, variant, (run) => run.rps);
   const oursRatio = pairedRatio(runs, 'ours');
+  // Requests per second alone can pass on a lucky median when single runs swing by 10-20%; CPU
+  // time per request is the steadier measure of the same cost, so a pass needs both.
+  const oursCpuRatio = pairedRatio(runs, 'ours', perCpuSecond);
+  const cpuRatios = [...runs.keys()]
+    .filter((variant) => variant !== 'bare')
+    .map((variant) => `${variant} ${formatRatio(pairedRatio(runs, variant, perCpuSecond))}`)
+    .join(', ');
   const failures = sum([...runs.values()].flatMap((all) => all.map((run) => run.failures)));
   const busy = mediansPerVariant(runs, (run) => run.busy, 2);
   const cpu = mediansPerVariant(runs, (run) => run.cpuPerRequest, 1);
@@ -250,7 +270,8 @@ export async function middlewareFigure(
     `each round's ratio to the bare app's run in the same round. ${rival}: ` +
     `${rps('hot-shots').toFixed(0)} req/s (${formatRatio(pairedRatio(runs, 'hot-shots'))} of ` +
     `bare).${yardstick(runs)} App busy fraction (CPU time / wall time while measured; near 1: ` +
-    `the app was the limit): ${busy}. App CPU time per request, µs: ${cpu}. Lines ` +
+    `the app was the limit): ${busy}. App CPU time per request, µs: ${cpu}; requests per ` +
+    `second of app CPU time, median of each round's ratio to bare: ${cpuRatios}. Lines ` +
     `received per request (warm-up included): ours ` +
     `${linesPerServed(runs, 'ours').toFixed(2)}, hot-shots ` +
     `${linesPerServed(runs, 'hot-shots').toFixed(2)}.` +
@@ -261,9 +282,9 @@ export async function middlewareFigure(
       metric: `${name} app with our middleware, req/s`,
       ours: `${rps('ours').toFixed(0)} req/s`,
       rival: `bare ${rps('bare').toFixed(0)}; hot-shots ${rps('hot-shots').toFixed(0)}`,
-      ratio: `${formatRatio(oursRatio)} of bare`,
-      target: '≥ 0.97× of bare',
-      met: oursRatio >= 0.97,
+      ratio: `${formatRatio(oursRatio)} of bare; per CPU s ${formatRatio(oursCpuRatio)}`,
+      target: '≥ 0.97× of bare, both',
+      met: oursRatio >= 0.97 && oursCpuRatio >= 0.97,
       note,
     },
   ];
