@@ -1,11 +1,14 @@
 /**
  * One web application of figure 4, run as a child process:
- * `node app-server.js <express|koa> <bare|ours|hot-shots|busy-wait> <sink UDP port> [flushInterval]`.
- * Every variant serves the same route; only the metrics middleware differs (`flushInterval`
- * overrides our connector's default, for experiments). `busy-wait` is the figure's yardstick: a
- * middleware that only keeps the CPU busy for a known time per request. It answers the parent over IPC:
- * `{ port }` once listening, `{ cpu }` (its CPU time so far, µs) on `'cpu'`, and on `'stop'`
- * closes and stops its client.
+ *
+ *     node app-server.js <express|koa> <variant> <sink UDP port> [flushInterval]
+ *
+ * where the variant is `bare`, `ours`, `hot-shots` or `busy-wait`. Every variant serves the same
+ * route; only the metrics middleware differs (`flushInterval` overrides our connector's default,
+ * for experiments). `busy-wait` is the figure's yardstick: a middleware that only keeps the CPU
+ * busy for a known time per request. The app answers the parent over IPC: `{ port }` once
+ * listening, `{ cpu }` (its CPU time so far, µs) on `'cpu'`, and on `'stop'` closes and stops its
+ * client.
  */
 import type { Server } from 'node:http';
 import Router from '@koa/router';
