@@ -1,5 +1,5 @@
 import type { Aggregator } from './aggregator.js';
-import { reportTagsIgnored, rejectPath } from './invalid-input.js';
+import { rejectLine, reportTagsIgnored } from './invalid-input.js';
 import { Kind, type MetricFormatter } from './metric-formatter.js';
 import type { Pipeline } from './pipeline.js';
 import type { Tags } from './types.js';
@@ -25,7 +25,8 @@ export class Aggregation {
    * Adds a counter call (`value` already negated for `decr`) or a gauge call that passed
    * sampling at `rate`. A sampled counter adds `value / rate`, so its line needs no rate.
    * Returns false, changing nothing, when the name and tag set are new and the aggregator is at
-   * its bound: the caller then writes the call as it is. An invalid path is rejected here.
+   * its bound: the caller then writes the call as it is. An invalid path or tag set is rejected
+   * here.
    */
   add(
     kind: Kind,
@@ -39,7 +40,7 @@ export class Aggregation {
     const formatter = this.#formatter;
     const template = formatter.line(kind, path, '', counter ? '|c' : '|g', tags);
     if (template === undefined) {
-      rejectPath(this.#pipeline, path);
+      rejectLine(this.#pipeline, formatter, path, tags);
       return true;
     }
     const aggregator = this.#aggregator;
@@ -47,7 +48,7 @@ export class Aggregation {
       ? aggregator.count(template, formatter.extraBytes, value / rate)
       : aggregator.gauge(template, formatter.extraBytes, value, delta);
     if (!merged) return false;
-    if (tags !== undefined && formatter.dropsTags) reportTagsIgnored(this.#pipeline, path);
+    if (tags != null && formatter.dropsTags) reportTagsIgnored(this.#pipeline, path);
     this.#pipeline.requestFlush();
     return true;
   }

@@ -7,7 +7,7 @@ import { normalizePrefix, resolveOptions, type ResolvedOptions } from './options
 import { Pipeline } from './pipeline.js';
 import { joinTags, renderTags } from './tags.js';
 import { transportFor } from './transports/index.js';
-import type { ChildOptions, ConnectorOptions } from './types.js';
+import type { ChildOptions, ConnectorOptions, TagFormat, Tags } from './types.js';
 
 /**
  * What a connector is built from. A child shares its parent's pipeline (queue, connection,
@@ -34,7 +34,7 @@ export function createFamily(options: ConnectorOptions): Family {
     fixedTags:
       resolved.globalTags === undefined
         ? ''
-        : renderTags(resolved.globalTags, resolved.tagFormat, ascii),
+        : fixedTags('globalTags', resolved.globalTags, resolved.tagFormat, ascii),
   });
   const pipeline = resolved.enabled ? createPipeline(resolved, options) : undefined;
   return {
@@ -51,7 +51,7 @@ export function createFamily(options: ConnectorOptions): Family {
  */
 export function childFamily(parent: Family, options: ChildOptions): Family {
   const settings = parent.formatter.settings;
-  let fixedTags = settings.fixedTags;
+  let tags = settings.fixedTags;
   if (options.tags !== undefined) {
     if (typeof options.tags !== 'object' || options.tags === null) {
       throw invalidOption(
@@ -63,9 +63,9 @@ export function childFamily(parent: Family, options: ChildOptions): Family {
     if (settings.tagFormat === 'none' && Object.keys(options.tags).length > 0) {
       throw invalidOption('tags', options.tags, "no tags while the parent's `tagFormat` is 'none'");
     }
-    fixedTags = joinTags(
-      fixedTags,
-      renderTags(options.tags, settings.tagFormat, settings.ascii),
+    tags = joinTags(
+      tags,
+      fixedTags('tags', options.tags, settings.tagFormat, settings.ascii),
       settings.tagFormat,
     );
   }
@@ -74,9 +74,23 @@ export function childFamily(parent: Family, options: ChildOptions): Family {
     formatter: new MetricFormatter({
       ...settings,
       prefix: settings.prefix + normalizePrefix(options.prefix, settings.ascii),
-      fixedTags,
+      fixedTags: tags,
     }),
   };
+}
+
+/** Tags written on every metric of a connector, rendered once; throws for a value with no text. */
+function fixedTags(option: string, tags: Tags, tagFormat: TagFormat, ascii: boolean): string {
+  const rendered = renderTags(tags, tagFormat, ascii);
+  if (rendered === undefined) {
+    throw invalidOption(
+      option,
+      tags,
+      'tag values that are strings, numbers or booleans (null, undefined and false leave a ' +
+        'tag out), or an array of strings',
+    );
+  }
+  return rendered;
 }
 
 function createPipeline(resolved: ResolvedOptions, options: ConnectorOptions): Pipeline {

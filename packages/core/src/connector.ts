@@ -1,6 +1,6 @@
 import { Aggregation } from './aggregation.js';
 import { childFamily, createFamily, type Family } from './connector-family.js';
-import { rejectPath, rejectSampleRate, rejectValue, reportTagsIgnored } from './invalid-input.js';
+import { rejectLine, rejectSampleRate, rejectValue, reportTagsIgnored } from './invalid-input.js';
 import { Kind, type MetricFormatter } from './metric-formatter.js';
 import {
   RATED,
@@ -329,7 +329,7 @@ export class Connector implements AsyncDisposable {
     const pipeline = this.#pipeline as Pipeline;
     const formatter = this.#formatter;
     let line = formatter.line(kind, path, value, type, tags);
-    if (line === undefined) return rejectPath(pipeline, path);
+    if (line === undefined) return rejectLine(pipeline, formatter, path, tags);
     let bytes = line.length + formatter.extraBytes;
     if (negativeGauge) {
       // Setting a negative gauge: first 0, so that the server reads the value as absolute.
@@ -337,7 +337,7 @@ export class Connector implements AsyncDisposable {
       bytes += zero.length + formatter.extraBytes + 1;
       line = zero + '\n' + line;
     }
-    if (tags !== undefined && formatter.dropsTags) reportTagsIgnored(pipeline, path);
+    if (tags != null && formatter.dropsTags) reportTagsIgnored(pipeline, path);
     pipeline.accept(line, bytes, 1);
   }
 

@@ -1,4 +1,5 @@
 import { ErrorCode, describeValue } from './errors.js';
+import type { MetricFormatter } from './metric-formatter.js';
 import type { Pipeline } from './pipeline.js';
 
 // Metric calls never throw on bad input: it is counted (as an `invalid` drop, or for tags as
@@ -23,6 +24,24 @@ export function rejectValue(
 export function rejectPath(pipeline: Pipeline, path: unknown): void {
   pipeline.reject(
     () => `metric path ${describeValue(path)} is empty or not a string; metric dropped`,
+  );
+}
+
+/**
+ * Drops a call the formatter could not write: for its tags when `formatter.tagsRejected` says
+ * so, otherwise for its path.
+ */
+export function rejectLine(
+  pipeline: Pipeline,
+  formatter: MetricFormatter,
+  path: unknown,
+  tags: unknown,
+): void {
+  if (!formatter.tagsRejected) return rejectPath(pipeline, path);
+  pipeline.reject(
+    () =>
+      `tags ${describeValue(tags)} of ${describeValue(path)} cannot be written: expected an ` +
+      'object of tag names to strings, numbers or booleans, or an array of strings; metric dropped',
   );
 }
 

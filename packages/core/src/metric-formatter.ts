@@ -73,6 +73,8 @@ export class MetricFormatter {
   readonly #renderedTags = new WeakMap<Tags, RenderedTags>();
   /** UTF-8 bytes of the last line beyond its length (0 for ASCII): read right after `line`. */
   extraBytes = 0;
+  /** Whether the last `line` that returned `undefined` did so for its tags, not its path. */
+  tagsRejected = false;
 
   constructor(settings: FormatterSettings) {
     this.settings = settings;
@@ -86,8 +88,11 @@ export class MetricFormatter {
 
   /**
    * Returns `<head>:<value><type>` with the dialect's tags, or `undefined` when the path is
-   * empty after sanitizing. `type` is the ready suffix such as `|c` or `|ms|@0.1`. Call tags in
-   * the `'none'` dialect are left out: the caller checks {@link MetricFormatter.dropsTags}.
+   * empty after sanitizing or the tags cannot be written (see `renderTags`; then
+   * {@link MetricFormatter.tagsRejected} is set). `type` is the ready suffix such as `|c` or
+   * `|ms|@0.1`. Tags `null` are no tags, as for untyped callers `options: null` is no options.
+   * Call tags in the `'none'` dialect are left out: the caller checks
+   * {@link MetricFormatter.dropsTags}.
    */
   line(
     kind: Kind,
@@ -100,14 +105,17 @@ export class MetricFormatter {
     let entry = cache.get(path);
     if (entry === undefined) {
       entry = this.#entry(kind, path);
-      if (entry === undefined) return undefined;
+      if (entry === undefined) {
+        this.tagsRejected = false;
+        return undefined;
+      }
       if (cache.size >= NAME_CACHE_SIZE) cache.clear();
       cache.set(path, entry);
     }
     // Numbers are ASCII; a set member is the one value that may hold UTF-8.
     const extra =
       type === '|s' && !this.settings.ascii ? entry.extra + utf8Extra(value) : entry.extra;
-    if (tags === undefined || this.settings.tagFormat === 'none') {
+    if (tags == null || this.settings.tagFormat === 'none') {
       this.extraBytes = extra;
       if (entry.value === value && entry.type === type) return entry.line;
       const line = entry.head + ':' + value + type + this.#suffix;
@@ -117,6 +125,10 @@ export class MetricFormatter {
       return line;
     }
     const rendered = this.#callTags(tags);
+    if (rendered === undefined) {
+      this.tagsRejected = true;
+      return undefined;
+    }
     this.extraBytes = extra + rendered.extra;
     return this.settings.tagFormat === 'dogstatsd'
       ? entry.head + ':' + value + type + rendered.text
@@ -128,14 +140,16 @@ export class MetricFormatter {
    * the `,…`/`;…` infix for Influx and Graphite. A frozen tags object cannot change, so its
    * rendering is kept (weakly) and a constant `Object.freeze({ … })` costs one lookup per call.
    */
-  #callTags(tags: Tags): RenderedTags {
-    const frozen = Object.isFrozen(tags);
+  #callTags(tags: Tags): RenderedTags | undefined {
+    // Untyped callers: a string or a number is frozen too, and no WeakMap key.
+    const frozen = typeof tags === 'object' && Object.isFrozen(tags);
     if (frozen) {
       const cached = this.#renderedTags.get(tags);
       if (cached !== undefined) return cached;
     }
     const { tagFormat, ascii, fixedTags } = this.settings;
     const callTags = renderTags(tags, tagFormat, ascii);
+    if (callTags === undefined) return undefined;
     let text: string;
     if (callTags === '') text = this.#suffix;
     else if (tagFormat === 'dogstatsd') text = '|#' + joinTags(fixedTags, callTags, tagFormat);

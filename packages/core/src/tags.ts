@@ -6,9 +6,13 @@ import type { TagFormat, Tags } from './types.js';
  * `a=1,b=2` (Influx) or `a=1;b=2` (Graphite). Keys and values go through the wire-safety rule.
  * Object values `null`, `undefined` and `false` leave the tag out; `true` and `''` write a bare
  * key (`key=true` in Influx and Graphite, which need a value). String tags `'k:v'` are split at
- * their first colon. Returns `''` when no tag remains.
+ * their first colon. Returns `''` when no tag remains, and `undefined` when the tags cannot be
+ * written: they are neither an object nor an array, or a value is not a string, number, bigint
+ * or boolean (untyped callers can pass anything; an object has no text of its own, and turning
+ * one into text may even throw).
  */
-export function renderTags(tags: Tags, format: TagFormat, ascii: boolean): string {
+export function renderTags(tags: Tags, format: TagFormat, ascii: boolean): string | undefined {
+  if (typeof tags !== 'object' || tags === null) return undefined;
   const pair = format === 'dogstatsd' ? ':' : '=';
   const separator = format === 'graphite' ? ';' : ',';
   let out = '';
@@ -27,6 +31,7 @@ export function renderTags(tags: Tags, format: TagFormat, ascii: boolean): strin
   for (const key in tags) {
     const value = tags[key];
     if (value === undefined || value === null || value === false) continue;
+    if (!hasText(value)) return undefined;
     const text = renderTag(key, value, pair, ascii);
     if (text !== '') out = out === '' ? text : out + separator + text;
   }
@@ -35,7 +40,7 @@ export function renderTags(tags: Tags, format: TagFormat, ascii: boolean): strin
 
 function renderTag(
   key: string,
-  value: string | number | true,
+  value: string | number | bigint | true,
   pair: string,
   ascii: boolean,
 ): string {
@@ -43,6 +48,12 @@ function renderTag(
   if (safeKey === '') return '';
   if (value === true || value === '') return pair === ':' ? safeKey : safeKey + '=true';
   return safeKey + pair + sanitize(String(value), ascii);
+}
+
+/** Whether a tag value has a text of its own: a string, number, bigint or boolean. */
+function hasText(value: unknown): value is string | number | bigint | boolean {
+  const type = typeof value;
+  return type === 'string' || type === 'number' || type === 'boolean' || type === 'bigint';
 }
 
 function isTagList(tags: Tags): tags is readonly string[] {

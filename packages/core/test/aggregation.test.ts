@@ -47,6 +47,16 @@ describe('client-side aggregation', () => {
     ]);
   });
 
+  it('drops a call with tags it cannot write as invalid, without throwing', () => {
+    const { statsd, errors } = aggregating({ tagFormat: 'influx' });
+    expect(() => statsd.incr('x', 1, { tags: 'env:prod' as unknown as string[] })).not.toThrow();
+    expect(() => statsd.gauge('g', 1, { tags: { a: {} as string } })).not.toThrow();
+    statsd.incr('x', 2);
+    expect(statsd.lines).toEqual(['counters.x:2|c']);
+    expect(statsd.stats()).toMatchObject({ dropped: 2, dropReasons: { invalid: 2 } });
+    expect(errors.map((e) => e.code)).toEqual([ErrorCode.InvalidMetric, ErrorCode.InvalidMetric]);
+  });
+
   it('adds value / rate for a sampled counter and writes no rate', () => {
     jest.spyOn(Math, 'random').mockReturnValue(0);
     const { statsd } = aggregating();

@@ -72,6 +72,17 @@ describe('Connector.child', () => {
     );
   });
 
+  it('refuses tag values that have no text of their own', () => {
+    const statsd = new MemoryConnector({ tagFormat: 'influx' });
+    const tags = { a: Object.create(null) as string };
+    expect(() => statsd.child({ tags })).toThrow(
+      expect.objectContaining({
+        code: ErrorCode.InvalidOption,
+        message: expect.stringContaining('`tags`') as string,
+      }) as Error,
+    );
+  });
+
   it('sends nothing for a child of a disabled connector', () => {
     const statsd = new MemoryConnector({ enabled: false });
     const child = statsd.child({ prefix: 'c' });

@@ -42,6 +42,16 @@ describe('renderTags', () => {
     expect(renderTags({ région: 'zürich' }, 'dogstatsd', true)).toBe('r_gion:z_rich');
   });
 
+  it('returns undefined for tags it cannot write: not an object, or a value with no text', () => {
+    for (const tags of [null, 'env:prod', 5]) {
+      expect(renderTags(tags as unknown as string[], 'dogstatsd', false)).toBeUndefined();
+    }
+    const unprintable = Object.create(null) as string;
+    expect(renderTags({ a: unprintable }, 'influx', false)).toBeUndefined();
+    expect(renderTags({ a: {} as string }, 'dogstatsd', false)).toBeUndefined();
+    expect(renderTags({ a: 2n as unknown as number }, 'dogstatsd', false)).toBe('a:2');
+  });
+
   it('returns an empty string when no tag remains', () => {
     expect(renderTags({ a: null }, 'dogstatsd', false)).toBe('');
     expect(renderTags([], 'influx', false)).toBe('');
@@ -109,6 +119,56 @@ describe('tags on the wire', () => {
     expect(statsd.lines).toEqual(['counters.x:1|c']);
     expect(errors.map((e) => e.code)).toEqual([ErrorCode.TagsIgnored]);
     expect(statsd.stats()).toMatchObject({ sent: 1, dropped: 0 });
+  });
+
+  it.each<[string, unknown]>([
+    ['a string', 'env:prod'],
+    ['a number', 5],
+    ['an object value with no text', { a: Object.create(null) as unknown }],
+    ['an object value', { a: { nested: true } }],
+  ])('drops a call whose tags are %s as invalid, and reports it without throwing', (_, tags) => {
+    const errors: StatsdError[] = [];
+    const statsd = new MemoryConnector({ tagFormat: 'dogstatsd', onError: (e) => errors.push(e) });
+    const options = { tags: tags as string[] };
+    expect(() => statsd.incr('x', 1, options)).not.toThrow();
+    expect(() => statsd.gauge('g', -1, options)).not.toThrow();
+    statsd.incr('ok');
+    expect(statsd.lines).toEqual(['counters.ok:1|c']);
+    expect(statsd.stats()).toMatchObject({
+      enqueued: 3,
+      sent: 1,
+      dropped: 2,
+      dropReasons: { invalid: 2 },
+    });
+    expect(errors.map((e) => e.code)).toEqual([ErrorCode.InvalidMetric, ErrorCode.InvalidMetric]);
+    expect(errors[0]?.message).toMatch(/^tags .* of "x" cannot be written: .*metric dropped$/);
+  });
+
+  it('reads tags null as no tags, as it reads options null', () => {
+    for (const tagFormat of ['none', 'dogstatsd'] as const) {
+      const errors: StatsdError[] = [];
+      const statsd = new MemoryConnector({ tagFormat, onError: (e) => errors.push(e) });
+      statsd.incr('x', 1, { tags: null as unknown as string[] });
+      expect(statsd.lines).toEqual(['counters.x:1|c']);
+      // With tagFormat 'none' there were no tags to leave out: nothing to report.
+      expect(errors).toEqual([]);
+    }
+  });
+
+  it('refuses global tag values that have no text of their own at construction', () => {
+    expect(
+      () =>
+        new Connector({
+          host: '127.0.0.1',
+          tagFormat: 'influx',
+          globalTags: { a: Object.create(null) as string },
+        }),
+    ).toThrow(
+      expect.objectContaining({
+        code: ErrorCode.InvalidOption,
+        message: expect.stringContaining('`globalTags`') as string,
+      }) as Error,
+    );
   });
 
   it('counts UTF-8 tag bytes against the packet budget', () => {
