@@ -1,5 +1,5 @@
 import { Aggregator } from './aggregator.js';
-import { invalidOption } from './errors.js';
+import { ErrorCode, StatsdError, describeValue, invalidOption } from './errors.js';
 import { kTransportFactory, type InternalOptions } from './internal.js';
 import { MetricFormatter } from './metric-formatter.js';
 import { sampledTypes } from './metric-values.js';
@@ -50,6 +50,7 @@ export function createFamily(options: ConnectorOptions): Family {
  * after its tags. Throws a `StatsdError` naming a bad option.
  */
 export function childFamily(parent: Family, options: ChildOptions): Family {
+  checkChildOptions(options);
   const settings = parent.formatter.settings;
   let tags = settings.fixedTags;
   if (options.tags !== undefined) {
@@ -77,6 +78,25 @@ export function childFamily(parent: Family, options: ChildOptions): Family {
       fixedTags: tags,
     }),
   };
+}
+
+const CHILD_OPTIONS: ReadonlySet<string> = new Set(['prefix', 'tags']);
+
+/** A child takes an object with `prefix` and `tags`; anything else is most likely a typo. */
+function checkChildOptions(options: unknown): void {
+  if (typeof options !== 'object' || options === null) {
+    throw invalidOption('options', options, 'an object with `prefix` and/or `tags`');
+  }
+  for (const key of Object.keys(options)) {
+    if (!CHILD_OPTIONS.has(key)) {
+      throw new StatsdError(
+        ErrorCode.InvalidOption,
+        `Unknown child option \`${key}\`: received ` +
+          `${describeValue((options as Record<string, unknown>)[key])}, expected \`prefix\` or ` +
+          '`tags` (the rest is set on the parent and shared).',
+      );
+    }
+  }
 }
 
 /** Tags written on every metric of a connector, rendered once; throws for a value with no text. */

@@ -72,6 +72,29 @@ describe('Connector.child', () => {
     );
   });
 
+  it('refuses options it does not know, naming the option and what it takes', () => {
+    const statsd = new MemoryConnector({ prefix: 'app' });
+    const typo = { prefx: 'jobs' } as unknown as { prefix: string };
+    expect(() => statsd.child(typo)).toThrow(
+      expect.objectContaining({
+        code: ErrorCode.InvalidOption,
+        message: expect.stringMatching(/`prefx`.*"jobs".*`prefix` or `tags`/) as string,
+      }) as Error,
+    );
+    // A parent's setting given to a child would be silently shared, not applied.
+    const shared = { sampleRate: 0.5 } as unknown as { prefix: string };
+    expect(() => statsd.child(shared)).toThrow(
+      expect.objectContaining({ code: ErrorCode.InvalidOption }) as Error,
+    );
+  });
+
+  it('refuses options that are not an object with a StatsdError', () => {
+    const statsd = new MemoryConnector();
+    expect(() => statsd.child(null as unknown as { prefix: string })).toThrow(
+      expect.objectContaining({ code: ErrorCode.InvalidOption }) as Error,
+    );
+  });
+
   it('refuses tag values that have no text of their own', () => {
     const statsd = new MemoryConnector({ tagFormat: 'influx' });
     const tags = { a: Object.create(null) as string };
