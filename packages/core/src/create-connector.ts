@@ -1,10 +1,18 @@
 import { Connector } from './connector.js';
-import { ErrorCode, StatsdError, describeValue } from './errors.js';
-import { PROTOCOLS, listOf } from './options.js';
+import { ErrorCode, StatsdError, describeValue, invalidOption } from './errors.js';
+import { CONNECTOR_OPTIONS, PROTOCOLS, checkOptionNames, listOf } from './options.js';
 import type { ConnectorOptions, CreateConnectorOptions, Protocol } from './types.js';
 
 /** The environment variables `createConnector` reads. */
 export type StatsdEnvironment = Readonly<Record<string, string | undefined>>;
+
+/** The names of the options `createConnector` takes: a connector's, `service` and `environment`. */
+export const CREATE_CONNECTOR_OPTIONS: readonly string[] = [
+  ...CONNECTOR_OPTIONS,
+  'service',
+  'environment',
+];
+const KNOWN_OPTIONS: ReadonlySet<string> = new Set(CREATE_CONNECTOR_OPTIONS);
 
 const TRUE_WORDS = ['1', 'true', 'yes', 'on'];
 const FALSE_WORDS = ['0', 'false', 'no', 'off'];
@@ -20,7 +28,16 @@ export function resolveEnvironment(
   options: CreateConnectorOptions = {},
   env: StatsdEnvironment = process.env,
 ): ConnectorOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw invalidOption('options', options, 'an object of options, or nothing');
+  }
+  if (typeof env !== 'object' || env === null) {
+    throw invalidOption('env', env, 'an object of environment variables, such as process.env');
+  }
+  checkOptionNames(options, KNOWN_OPTIONS);
   const { service, environment, ...rest } = options;
+  requireName('service', service);
+  requireName('environment', environment);
   const resolved: ConnectorOptions = { ...rest };
   const enabled = rest.enabled ?? parseEnabled(env.STATSD_ENABLED);
   if (enabled !== undefined) resolved.enabled = enabled;
@@ -53,6 +70,13 @@ export function createConnector(
   env: StatsdEnvironment = process.env,
 ): Connector {
   return new Connector(resolveEnvironment(options, env));
+}
+
+/** `service` and `environment` name the prefix `applications.<service>.<environment>`. */
+function requireName(option: string, value: unknown): void {
+  if (value !== undefined && typeof value !== 'string') {
+    throw invalidOption(option, value, 'a string, such as "checkout"');
+  }
 }
 
 function parseEnabled(value: string | undefined): boolean | undefined {

@@ -46,7 +46,8 @@ export const DEFAULTS = {
 /** The values of `protocol`, also read from `STATSD_PROTOCOL`. */
 export const PROTOCOLS: readonly Protocol[] = ['tcp', 'udp', 'unix'];
 const TAG_FORMATS: readonly TagFormat[] = ['none', 'dogstatsd', 'influx', 'graphite'];
-const KNOWN_OPTIONS = new Set([
+/** The names of the options a `Connector` takes. */
+export const CONNECTOR_OPTIONS: readonly string[] = [
   'host',
   'port',
   'path',
@@ -67,7 +68,8 @@ const KNOWN_OPTIONS = new Set([
   'aggregate',
   'onError',
   'logger',
-]);
+];
+const KNOWN_OPTIONS: ReadonlySet<string> = new Set(CONNECTOR_OPTIONS);
 /** Largest UDP payload over IPv4; also a sane ceiling for one stream write. */
 const MAX_PACKET_SIZE = 65_507;
 /** Node's timers cannot wait longer than this. */
@@ -98,14 +100,23 @@ function checkKnownOptions(options: ConnectorOptions): void {
   if (typeof options !== 'object' || options === null) {
     throw invalidOption('options', options, 'an object');
   }
+  checkOptionNames(options, KNOWN_OPTIONS);
+}
+
+/**
+ * Refuses any key of `options` that is not in `known`, listing `known` in the message. Usually a
+ * typo: a silently ignored `hots` would leave the intended setting at its default. Callers that
+ * take more options than a `Connector` (`createConnector`, the middlewares) check their own
+ * names first, so that the message lists what the caller takes.
+ */
+export function checkOptionNames(options: object, known: ReadonlySet<string>): void {
   for (const key of Object.keys(options)) {
-    if (!KNOWN_OPTIONS.has(key)) {
-      // Usually a typo: a silently ignored `hots` would leave the intended setting at its default.
+    if (!known.has(key)) {
       const value = describeValue((options as Record<string, unknown>)[key]);
       throw new StatsdError(
         ErrorCode.InvalidOption,
         `Unknown option \`${key}\`: received ${value}, expected one of the known options: ` +
-          `${[...KNOWN_OPTIONS].join(', ')}.`,
+          `${[...known].join(', ')}.`,
       );
     }
   }

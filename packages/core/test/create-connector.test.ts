@@ -225,6 +225,30 @@ describe('createConnector', () => {
     expect(error.message).toMatch(message);
   });
 
+  it.each<[string, unknown, unknown, RegExp]>([
+    [
+      'a typo',
+      { hots: 'x' },
+      HOST_ENV,
+      /Unknown option `hots`.*: host, .*, service, environment\./,
+    ],
+    [
+      'service',
+      { service: 5 },
+      HOST_ENV,
+      /Invalid option `service`: received 5, expected a string/,
+    ],
+    ['environment', { environment: {} }, HOST_ENV, /Invalid option `environment`: received \{\}/],
+    ['env', {}, null, /Invalid option `env`: received null, expected an object/],
+  ])('throws ERR_STATSD_INVALID_OPTION for %s', (_case, options, env, message) => {
+    const error = creationError(
+      options as CreateConnectorOptions,
+      env as Record<string, string | undefined>,
+    );
+    expect(error.code).toBe(ErrorCode.InvalidOption);
+    expect(error.message).toMatch(message);
+  });
+
   it('reads padded and upper-case variables', () => {
     expect(
       resolveEnvironment(

@@ -213,6 +213,14 @@ describe('RequestRecorder', () => {
       'Invalid option `skip`: received true, expected a function (req, res)',
     ],
     ['connector', { connector: {} }, 'Invalid option `connector`: received {}'],
+    ['env', { env: 'production' }, 'Invalid option `env`: received "production"'],
+    [
+      'flushInterval',
+      { host: '127.0.0.1', flushInterval: null },
+      'Invalid option `flushInterval`: received null',
+    ],
+    // The list names the middleware's own options and createConnector's, not only a connector's.
+    ['statuss', { statuss: 'class' }, 'expected one of the known options: connector, status, env'],
   ])('throws a StatsdError naming `%s` when it is invalid', (_option, options, message) => {
     const error = thrown(
       () => new RequestRecorder(options as { enabled: false }, '(req, res)'),

@@ -1,6 +1,7 @@
 import type { Connector } from '../connector.js';
-import type { StatsdEnvironment } from '../create-connector.js';
+import { CREATE_CONNECTOR_OPTIONS, type StatsdEnvironment } from '../create-connector.js';
 import { invalidOption } from '../errors.js';
+import { checkOptionNames } from '../options.js';
 import type { CreateConnectorOptions } from '../types.js';
 import type { StatusSegment } from './request-metric.js';
 
@@ -49,6 +50,16 @@ export interface MiddlewareSettings<Args extends unknown[]> extends RequestHooks
 
 const STATUS_SEGMENTS: readonly string[] = ['code', 'class', 'both'];
 
+/** The names of the options a middleware takes: its own, then `createConnector`'s. */
+const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
+  'connector',
+  'status',
+  'env',
+  'routeName',
+  'skip',
+  ...CREATE_CONNECTOR_OPTIONS,
+]);
+
 /**
  * The `flushInterval` of a connector a middleware creates, when the application sets none.
  * Every request adds a timer: sending at the end of each event-loop turn, as the core does by
@@ -72,6 +83,7 @@ export function readMiddlewareOptions<Args extends unknown[]>(
   if (typeof options !== 'object' || options === null) {
     throw invalidOption('options', options, 'an object of options, or nothing');
   }
+  checkOptionNames(options, KNOWN_OPTIONS);
   const { routeName, skip, connector, status = 'code', env, ...connectorOptions } = options;
   requireFunction('routeName', routeName, `a function ${parameters} => string | undefined`);
   requireFunction('skip', skip, `a function ${parameters} => boolean`);
@@ -79,8 +91,14 @@ export function readMiddlewareOptions<Args extends unknown[]>(
   if (!STATUS_SEGMENTS.includes(status)) {
     throw invalidOption('status', status, "'code', 'class' or 'both'");
   }
+  if (env !== undefined && (typeof env !== 'object' || env === null)) {
+    throw invalidOption('env', env, 'an object of environment variables, such as process.env');
+  }
   if (connector !== undefined) refuseConnectorSettings(connectorOptions, env);
-  else connectorOptions.flushInterval ??= REQUEST_FLUSH_INTERVAL;
+  // Only a missing setting takes the default: a wrong one (`null`) is refused by the connector.
+  else if (connectorOptions.flushInterval === undefined) {
+    connectorOptions.flushInterval = REQUEST_FLUSH_INTERVAL;
+  }
   return { routeName, skip, status, connector, connectorOptions, env };
 }
 
