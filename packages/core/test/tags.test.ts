@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { Connector } from '../src/connector.js';
 import { ErrorCode, StatsdError } from '../src/errors.js';
 import { joinTags, renderTags } from '../src/tags.js';
@@ -229,5 +230,59 @@ describe('byte budget with UTF-8 global and call tags', () => {
     statsd.incr('x'.repeat(50), 1, { tags: { clé: 'ü' } });
     expect(statsd.lines).toEqual([line]);
     expect(statsd.stats().dropReasons.tooLong).toBe(0);
+  });
+});
+
+describe('tags from untyped callers', () => {
+  const anyValue = fc.anything({
+    withBigInt: true,
+    withBoxedValues: true,
+    withMap: true,
+    withSet: true,
+    withNullPrototype: true,
+    withObjectString: true,
+    withSparseArray: true,
+    withTypedArray: true,
+  });
+  const anyFormat = fc.constantFrom<TagFormat>('none', 'dogstatsd', 'influx', 'graphite');
+
+  it('never throw from a metric call: each call is sent or counted as invalid', () => {
+    fc.assert(
+      fc.property(anyValue, anyFormat, fc.boolean(), (tags, tagFormat, aggregate) => {
+        const statsd = new MemoryConnector({
+          tagFormat,
+          onError: () => {},
+          ...(aggregate ? { aggregate, flushInterval: 1000 } : {}),
+        });
+        statsd.incr('x', 1, { tags: tags as string[] });
+        statsd.gauge('g', -2, { tags: tags as string[] });
+        const lines = statsd.lines;
+        const { sent, dropped, dropReasons } = statsd.stats();
+        expect(dropped).toBe(dropReasons.invalid);
+        // A negative gauge is two lines, sent and counted as one metric.
+        expect(sent + dropped).toBe(2);
+        expect(lines.length).toBe(sent === 0 ? 0 : sent + 1);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('never throw anything but a StatsdError from a constructor or child()', () => {
+    fc.assert(
+      fc.property(anyValue, anyFormat, (tags, tagFormat) => {
+        for (const build of [
+          () => new MemoryConnector({ tagFormat, globalTags: tags as string[] }),
+          () => new MemoryConnector({ tagFormat }).child({ tags: tags as string[] }),
+        ]) {
+          try {
+            build();
+          } catch (error) {
+            expect(error).toBeInstanceOf(StatsdError);
+            expect((error as StatsdError).code).toBe(ErrorCode.InvalidOption);
+          }
+        }
+      }),
+      { numRuns: 500 },
+    );
   });
 });
