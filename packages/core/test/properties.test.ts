@@ -308,6 +308,13 @@ describe('properties of every emitted line', () => {
         if (stats.dropReasons.tooLong === 1) {
           expect(lines).toEqual([]);
           expect(errors.map((e) => e.code)).toContain(ErrorCode.LineTooLong);
+          // Only when it had to be: given room, the same call writes more than the budget holds
+          // (a line on a stream carries its newline).
+          const roomy = connector({ ...cfg, maxPacketSize: 65_507 }, []);
+          perform(roomy, c);
+          const unit = roomy.lines.join('\n');
+          const bytes = Buffer.byteLength(unit, 'utf8') + (cfg.protocol === 'udp' ? 0 : 1);
+          expect(bytes).toBeGreaterThan(cfg.maxPacketSize);
           return;
         }
         expect(stats).toMatchObject({ sent: 1, dropped: 0 });
