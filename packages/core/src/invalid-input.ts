@@ -2,9 +2,10 @@ import { ErrorCode, describeValue } from './errors.js';
 import type { MetricFormatter } from './metric-formatter.js';
 import type { Pipeline } from './pipeline.js';
 
-// Metric calls never throw on bad input: it is counted (as an `invalid` drop, or for tags as
-// nothing at all) and reported through the pipeline's throttled error channel. The messages are
-// built only when the throttle lets a report through.
+// Metric calls never throw on bad input: it is counted as an `invalid` drop (tags that only go
+// unwritten because the dialect has none count as nothing; the metric is sent) and reported
+// through the pipeline's throttled error channel. The messages are built only when the throttle
+// lets a report through.
 
 /** Drops a call whose value (or, with `what`, another argument) cannot be written. */
 export function rejectValue(
