@@ -91,9 +91,6 @@ export function readMiddlewareOptions<Args extends unknown[]>(
   if (!STATUS_SEGMENTS.includes(status)) {
     throw invalidOption('status', status, "'code', 'class' or 'both'");
   }
-  if (env !== undefined && (typeof env !== 'object' || env === null)) {
-    throw invalidOption('env', env, 'an object of environment variables, such as process.env');
-  }
   if (connector !== undefined) refuseConnectorSettings(connectorOptions, env);
   // Only a missing setting takes the default: a wrong one (`null`) is refused by the connector.
   else if (connectorOptions.flushInterval === undefined) {
