@@ -230,6 +230,19 @@ describe('RequestRecorder', () => {
     expect(error.message).toContain(message);
   });
 
+  it('routes with the default namer itself without a routeName, and falls back to it', () => {
+    const byDefault = (req: { method: string; path: string }): string => `default${req.path}`;
+    const plain = new RequestRecorder<[string]>({ connector: new MemoryConnector() });
+    expect(plain.routeOf(byDefault, (req) => [req.path])).toBe(byDefault);
+    const named = new RequestRecorder<[string]>({
+      connector: new MemoryConnector(),
+      routeName: (path) => (path.startsWith('/assets/') ? '/assets' : undefined),
+    });
+    const route = named.routeOf(byDefault, (req) => [req.path]);
+    expect(route({ method: 'GET', path: '/assets/app.js' })).toBe('assets');
+    expect(route({ method: 'GET', path: '/users' })).toBe('default/users');
+  });
+
   it("returns the metric path of the application's route name, or undefined for the default", () => {
     const recorder = new RequestRecorder<[string]>({
       connector: new MemoryConnector(),

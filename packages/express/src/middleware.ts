@@ -22,9 +22,7 @@ import type { StatsdMiddleware, StatsdMiddlewareOptions } from './types.js';
 export function statsdMiddleware(options: StatsdMiddlewareOptions = {}): StatsdMiddleware {
   const recorder = new RequestRecorder<[Request, Response]>(options, '(req, res)');
   const connector = recorder.connector;
-  const routeOf = recorder.namesRoutes
-    ? (req: Request): string => recorder.routeName(req, req.res as Response) ?? templateName(req)
-    : templateName;
+  const routeOf = recorder.routeOf(templateName, (req: Request) => [req, req.res as Response]);
 
   function statsdMiddleware(
     request: IncomingMessage,

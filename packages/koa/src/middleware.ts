@@ -21,9 +21,7 @@ import type { StatsdMiddleware, StatsdMiddlewareOptions, StatsdState } from './t
 export function statsdMiddleware(options: StatsdMiddlewareOptions = {}): StatsdMiddleware {
   const recorder = new RequestRecorder<[ParameterizedContext]>(options, '(ctx)');
   const connector = recorder.connector;
-  const routeOf = recorder.namesRoutes
-    ? (ctx: ParameterizedContext): string => recorder.routeName(ctx) ?? matchedRouteName(ctx)
-    : matchedRouteName;
+  const routeOf = recorder.routeOf<ParameterizedContext>(matchedRouteName, (ctx) => [ctx]);
 
   function statsdMiddleware(ctx: ParameterizedContext<StatsdState>, next: Next): Promise<unknown> {
     ctx.state.statsd = connector;

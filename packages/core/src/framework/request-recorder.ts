@@ -66,9 +66,17 @@ export class RequestRecorder<Args extends unknown[] = unknown[]> {
     return skip !== undefined && skip(...args);
   }
 
-  /** Whether the application gave a `routeName`: without one, requests get the default name. */
-  get namesRoutes(): boolean {
-    return this.#routeName !== undefined;
+  /**
+   * The `route` to give {@link RequestRecorder.bindResponse}, made once per middleware: the
+   * application's `routeName` (called with the hooks' arguments `hookArgs(req)` builds) when it
+   * gives a name, `byDefault(req)` otherwise. Without a `routeName` it is `byDefault` itself.
+   */
+  routeOf<R extends ObservedRequest>(
+    byDefault: (req: R) => string,
+    hookArgs: (req: R) => Args,
+  ): (req: R) => string {
+    if (this.#routeName === undefined) return byDefault;
+    return (req) => this.routeName(...hookArgs(req)) ?? byDefault(req);
   }
 
   /**
