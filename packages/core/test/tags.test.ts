@@ -246,22 +246,49 @@ describe('tags from untyped callers', () => {
   });
   const anyFormat = fc.constantFrom<TagFormat>('none', 'dogstatsd', 'influx', 'graphite');
 
-  it('never throw from a metric call: each call is sent or counted as invalid', () => {
+  it('never throw from a metric call: each call is sent, or dropped as invalid or too long', () => {
+    type Call = (statsd: MemoryConnector, tags: string[]) => void;
+    const calls: Call[] = [
+      (statsd, tags) => statsd.incr('x', 1, { tags }),
+      // A negative gauge is two lines, sent and counted as one metric.
+      (statsd, tags) => statsd.gauge('g', -2, { tags }),
+    ];
     fc.assert(
       fc.property(anyValue, anyFormat, fc.boolean(), (tags, tagFormat, aggregate) => {
-        const statsd = new MemoryConnector({
-          tagFormat,
-          onError: () => {},
-          ...(aggregate ? { aggregate, flushInterval: 1000 } : {}),
-        });
-        statsd.incr('x', 1, { tags: tags as string[] });
-        statsd.gauge('g', -2, { tags: tags as string[] });
-        const lines = statsd.lines;
-        const { sent, dropped, dropReasons } = statsd.stats();
-        expect(dropped).toBe(dropReasons.invalid);
-        // A negative gauge is two lines, sent and counted as one metric.
-        expect(sent + dropped).toBe(2);
-        expect(lines.length).toBe(sent === 0 ? 0 : sent + 1);
+        const record = (call: Call, maxPacketSize?: number) => {
+          const errors: StatsdError[] = [];
+          const statsd = new MemoryConnector({
+            tagFormat,
+            maxPacketSize,
+            onError: (error) => errors.push(error),
+            ...(aggregate ? { aggregate, flushInterval: 1000 } : {}),
+          });
+          call(statsd, tags as string[]);
+          return { statsd, errors, codes: errors.map((error) => error.code) };
+        };
+        for (const call of calls) {
+          const { statsd, codes } = record(call);
+          const lines = statsd.lines;
+          const { sent, dropped, dropReasons } = statsd.stats();
+          expect(sent + dropped).toBe(1);
+          if (sent === 1) {
+            expect(lines.length).toBeGreaterThan(0);
+          } else if (dropReasons.invalid === 1) {
+            expect(lines).toEqual([]);
+            expect(codes).toContain(ErrorCode.InvalidMetric);
+          } else {
+            expect(dropReasons.tooLong).toBe(1);
+            expect(lines).toEqual([]);
+            expect(codes).toContain(ErrorCode.LineTooLong);
+            // Only when it had to be: given room, the same call is sent and writes more than
+            // the default budget holds (a line on a stream carries its newline).
+            const roomy = record(call, 65_507).statsd;
+            const unit = roomy.lines.join('\n');
+            expect(roomy.stats().sent).toBe(1);
+            const bytes = Buffer.byteLength(unit, 'utf8') + 1;
+            expect(bytes).toBeGreaterThan(1432);
+          }
+        }
       }),
       { numRuns: 500 },
     );
