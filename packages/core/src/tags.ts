@@ -6,10 +6,11 @@ import type { TagFormat, Tags } from './types.js';
  * `a=1,b=2` (Influx) or `a=1;b=2` (Graphite). Keys and values go through the wire-safety rule.
  * Object values `null`, `undefined` and `false` leave the tag out; `true` and `''` write a bare
  * key (`key=true` in Influx and Graphite, which need a value). String tags `'k:v'` are split at
- * their first colon. Returns `''` when no tag remains, and `undefined` when the tags cannot be
- * written: they are neither an object nor an array, or a value is not a string, number, bigint
- * or boolean (untyped callers can pass anything; an object has no text of its own, and turning
- * one into text may even throw).
+ * their first colon; in a list, `null`, `undefined`, `false` and `''` leave the entry out. Returns
+ * `''` when no tag remains, and `undefined` when the tags cannot be written: they are neither an
+ * object nor an array, an object's value is not a string, number, bigint or boolean, or a list's
+ * entry is not a string (untyped callers can pass anything; an object has no text of its own,
+ * and turning one into text may even throw).
  */
 export function renderTags(tags: Tags, format: TagFormat, ascii: boolean): string | undefined {
   if (typeof tags !== 'object' || tags === null) return undefined;
@@ -17,8 +18,9 @@ export function renderTags(tags: Tags, format: TagFormat, ascii: boolean): strin
   const separator = format === 'graphite' ? ';' : ',';
   let out = '';
   if (isTagList(tags)) {
-    for (const tag of tags) {
-      if (typeof tag !== 'string' || tag === '') continue;
+    for (const tag of tags as readonly unknown[]) {
+      if (tag === '' || tag === null || tag === undefined || tag === false) continue;
+      if (typeof tag !== 'string') return undefined;
       const colon = tag.indexOf(':');
       const text =
         colon < 0

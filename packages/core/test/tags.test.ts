@@ -27,10 +27,10 @@ describe('renderTags', () => {
     expect(renderTags(tags, 'graphite', false)).toBe('d=true;e=true;f=0');
   });
 
-  it('skips empty keys and non-string list entries', () => {
+  it('skips empty keys, and list entries that are empty, null, undefined or false', () => {
     expect(renderTags({ '': 'x', k: 'v' }, 'dogstatsd', false)).toBe('k:v');
-    const list: unknown[] = ['', 3, 'k:v'];
-    expect(renderTags(list as string[], 'dogstatsd', false)).toBe('k:v');
+    const list: unknown[] = ['', null, 'k:v', undefined, false, 'canary'];
+    expect(renderTags(list as string[], 'dogstatsd', false)).toBe('k:v,canary');
   });
 
   it('sanitizes keys and values so that no tag can add a tag or split the line', () => {
@@ -51,6 +51,9 @@ describe('renderTags', () => {
     expect(renderTags({ a: unprintable }, 'influx', false)).toBeUndefined();
     expect(renderTags({ a: {} as string }, 'dogstatsd', false)).toBeUndefined();
     expect(renderTags({ a: 2n as unknown as number }, 'dogstatsd', false)).toBe('a:2');
+    for (const entry of [3, true, {}, ['a:1'], unprintable]) {
+      expect(renderTags(['a:1', entry] as string[], 'graphite', false)).toBeUndefined();
+    }
   });
 
   it('returns an empty string when no tag remains', () => {
@@ -127,6 +130,7 @@ describe('tags on the wire', () => {
     ['a number', 5],
     ['an object value with no text', { a: Object.create(null) as unknown }],
     ['an object value', { a: { nested: true } }],
+    ['a list with a number entry', ['env:prod', 5]],
   ])('drops a call whose tags are %s as invalid, and reports it without throwing', (_, tags) => {
     const errors: StatsdError[] = [];
     const statsd = new MemoryConnector({ tagFormat: 'dogstatsd', onError: (e) => errors.push(e) });
@@ -156,13 +160,16 @@ describe('tags on the wire', () => {
     }
   });
 
-  it('refuses global tag values that have no text of their own at construction', () => {
+  it.each<[string, unknown]>([
+    ['an object value with no text', { a: Object.create(null) as unknown }],
+    ['a list entry that is a number', ['a:1', 5]],
+  ])('refuses global tags holding %s at construction', (_, globalTags) => {
     expect(
       () =>
         new Connector({
           host: '127.0.0.1',
           tagFormat: 'influx',
-          globalTags: { a: Object.create(null) as string },
+          globalTags: globalTags as string[],
         }),
     ).toThrow(
       expect.objectContaining({
