@@ -3,7 +3,7 @@ import { ErrorCode, StatsdError, describeValue, invalidOption } from './errors.j
 import { kTransportFactory, type InternalOptions } from './internal.js';
 import { MetricFormatter } from './metric-formatter.js';
 import { sampledTypes } from './metric-values.js';
-import { normalizePrefix, resolveOptions, type ResolvedOptions } from './options.js';
+import { normalizePrefix, resolveOptions, tagsOption, type ResolvedOptions } from './options.js';
 import { Pipeline } from './pipeline.js';
 import { joinTags, renderTags } from './tags.js';
 import { transportFor } from './transports/index.js';
@@ -54,19 +54,10 @@ export function childFamily(parent: Family, options: ChildOptions): Family {
   const settings = parent.formatter.settings;
   let tags = settings.fixedTags;
   if (options.tags !== undefined) {
-    if (typeof options.tags !== 'object' || options.tags === null) {
-      throw invalidOption(
-        'tags',
-        options.tags,
-        'an object of tag names to values, or an array of strings',
-      );
-    }
-    if (settings.tagFormat === 'none' && Object.keys(options.tags).length > 0) {
-      throw invalidOption('tags', options.tags, "no tags while the parent's `tagFormat` is 'none'");
-    }
+    const given = tagsOption('tags', options.tags, settings.tagFormat, "the parent's `tagFormat`");
     tags = joinTags(
       tags,
-      fixedTags('tags', options.tags, settings.tagFormat, settings.ascii),
+      fixedTags('tags', given, settings.tagFormat, settings.ascii),
       settings.tagFormat,
     );
   }

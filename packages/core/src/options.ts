@@ -249,19 +249,29 @@ export function sampleRate(value: unknown, option: string): number | undefined {
 }
 
 function globalTags(tags: unknown, tagFormat: TagFormat): Tags | undefined {
-  if (tags === undefined) return undefined;
+  return tags === undefined ? undefined : tagsOption('globalTags', tags, tagFormat, '`tagFormat`');
+}
+
+/**
+ * Checks tags given as an option (`globalTags`, a child's `tags`): an object or a list, and none
+ * while `tagFormat` is 'none'. `format` names the setting in the message. Whether each value can
+ * be written is checked when the tags are rendered.
+ */
+export function tagsOption(
+  option: string,
+  tags: unknown,
+  tagFormat: TagFormat,
+  format: string,
+): Tags {
   if (typeof tags !== 'object' || tags === null) {
-    throw invalidOption(
-      'globalTags',
-      tags,
-      'an object of tag names to values, or an array of strings',
-    );
+    throw invalidOption(option, tags, 'an object of tag names to values, or an array of strings');
   }
   if (tagFormat === 'none' && Object.keys(tags).length > 0) {
     throw invalidOption(
-      'globalTags',
+      option,
       tags,
-      "no tags while `tagFormat` is 'none' (plain StatsD has no tags): set `tagFormat` to 'dogstatsd', 'influx' or 'graphite'",
+      `no tags while ${format} is 'none' (plain StatsD has no tags): set ${format} to ` +
+        "'dogstatsd', 'influx' or 'graphite'",
     );
   }
   return tags as Tags;
