@@ -228,7 +228,7 @@ function yardstick(runs: Runs): string {
   if (!runs.has('busy-wait')) return '';
   return (
     ` Yardstick, a middleware that only keeps the CPU busy for ${BUSY_WAIT_MICROSECONDS} µs per ` +
-    `request: ${medianOf(runs, 'busy-wait', (run) => run.rps).toFixed(0)} req/s ` +
+    `request: ${medianOf(runs, 'busy-wait', perSecond).toFixed(0)} req/s ` +
     `(${formatRatio(pairedRatio(runs, 'busy-wait'))} of bare).`
   );
 }
@@ -249,7 +249,7 @@ export async function middlewareFigure(
     // Figures 5 and 6 fork processes from this one and race the sink: they get both CPUs back.
     cpus.restore();
   }
-  const rps = (variant: Variant): number => medianOf(runs, variant, (run) => run.rps);
+  const rps = (variant: Variant): number => medianOf(runs, variant, perSecond);
   const oursRatio = pairedRatio(runs, 'ours');
   // Requests per second alone can pass on a lucky median when single runs swing by 10-20%; CPU
   // time per request is the steadier measure of the same cost, so a pass needs both.
