@@ -271,7 +271,7 @@ export function tagsOption(
       option,
       tags,
       `no tags while ${format} is 'none' (plain StatsD has no tags): set ${format} to ` +
-        "'dogstatsd', 'influx' or 'graphite'",
+        quotedList(TAG_FORMATS.filter((tagFormat) => tagFormat !== 'none')),
     );
   }
   return tags as Tags;
@@ -320,8 +320,12 @@ function choice<T extends string>(
   fallback: T,
   choices: readonly T[],
 ): T {
-  const expected = listOf(choices.map((c) => `'${c}'`));
-  return optional(value, option, fallback, (v) => choices.includes(v as T), expected);
+  return optional(value, option, fallback, (v) => choices.includes(v as T), quotedList(choices));
+}
+
+/** `'a', 'b' or 'c'`, for error messages. */
+function quotedList(words: readonly string[]): string {
+  return listOf(words.map((word) => `'${word}'`));
 }
 
 /** `a, b or c`, for error messages. */
