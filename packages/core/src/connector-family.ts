@@ -3,7 +3,13 @@ import { ErrorCode, StatsdError, describeValue, invalidOption } from './errors.j
 import { kTransportFactory, type InternalOptions } from './internal.js';
 import { MetricFormatter } from './metric-formatter.js';
 import { sampledTypes } from './metric-values.js';
-import { normalizePrefix, resolveOptions, tagsOption, type ResolvedOptions } from './options.js';
+import {
+  isStream,
+  normalizePrefix,
+  resolveOptions,
+  tagsOption,
+  type ResolvedOptions,
+} from './options.js';
 import { Pipeline } from './pipeline.js';
 import { joinTags, renderTags } from './tags.js';
 import { transportFor } from './transports/index.js';
@@ -26,7 +32,7 @@ export interface Family {
 /** Checks the options (throwing a `StatsdError` naming a bad one) and builds a new family. */
 export function createFamily(options: ConnectorOptions): Family {
   const resolved = resolveOptions(options);
-  const ascii = resolved.protocol !== 'udp';
+  const ascii = isStream(resolved.protocol);
   const formatter = new MetricFormatter({
     prefix: resolved.prefix,
     tagFormat: resolved.tagFormat,

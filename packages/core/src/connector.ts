@@ -13,12 +13,17 @@ import {
 } from './metric-values.js';
 import { formatNumber, millisecondsText } from './number-format.js';
 import type { Pipeline } from './pipeline.js';
+import type { CheckStatus } from './event-format.js';
+import { sendCheck, sendEvent, timestampField } from './extension-calls.js';
 import { StatsCounter } from './stats.js';
 import { Timer, timeCall } from './timer.js';
 import type {
+  CheckOptions,
   ChildOptions,
   ConnectorOptions,
   ConnectorStats,
+  CounterOptions,
+  EventOptions,
   GaugeOptions,
   MetricOptions,
   MetricType,
@@ -144,17 +149,23 @@ export class Connector implements AsyncDisposable {
   }
 
   /** Adds `value` (default 1) to a counter: `<prefix>.counters.<path>:<value>|c`. */
-  incr(path: string, value: number = 1, options?: MetricOptions): void {
+  incr(path: string, value: number = 1, options?: CounterOptions): void {
     if (this.#pipeline === undefined) return;
     if (!isFiniteNumber(value)) return rejectValue(this.#pipeline, 'incr', path, value);
+    if (options?.timestamp !== undefined) {
+      return this.#emitAt('incr', Kind.counter, path, formatNumber(value), '|c', options, false);
+    }
     if (this.#aggregation !== undefined) return this.#aggregate(Kind.counter, path, value, options);
     this.#emit(Kind.counter, path, formatNumber(value), '|c', true, options, false);
   }
 
   /** Subtracts `value` (default 1) from a counter: `<prefix>.counters.<path>:-<value>|c`. */
-  decr(path: string, value: number = 1, options?: MetricOptions): void {
+  decr(path: string, value: number = 1, options?: CounterOptions): void {
     if (this.#pipeline === undefined) return;
     if (!isFiniteNumber(value)) return rejectValue(this.#pipeline, 'decr', path, value);
+    if (options?.timestamp !== undefined) {
+      return this.#emitAt('decr', Kind.counter, path, formatNumber(-value), '|c', options, false);
+    }
     if (this.#aggregation !== undefined) {
       return this.#aggregate(Kind.counter, path, -value, options);
     }
@@ -169,6 +180,11 @@ export class Connector implements AsyncDisposable {
   gauge(path: string, value: number, options?: GaugeOptions): void {
     if (this.#pipeline === undefined) return;
     if (!isFiniteNumber(value)) return rejectValue(this.#pipeline, 'gauge', path, value);
+    if (options?.timestamp !== undefined) {
+      const delta = options.delta === true;
+      const text = delta ? deltaText(value) : formatNumber(value);
+      return this.#emitAt('gauge', Kind.gauge, path, text, '|g', options, !delta && value < 0);
+    }
     if (this.#aggregation !== undefined) return this.#aggregate(Kind.gauge, path, value, options);
     if (options?.delta === true) {
       this.#emit(Kind.gauge, path, deltaText(value), '|g', false, options, false);
@@ -251,6 +267,26 @@ export class Connector implements AsyncDisposable {
     this.#emit(Kind.raw, path, text, suffix, RATED[type], options, negativeGauge);
   }
 
+  /**
+   * Sends a DogStatsD event (`_e{…}:<title>|<text>|…`), not prefixed, with the connector's
+   * global and child tags. Only the Datadog agent reads events: elsewhere the call is dropped and
+   * reported (`unsupported`). Goes through the queue like a metric and counts as one.
+   */
+  event(title: string, text: string, options?: EventOptions): void {
+    if (this.#pipeline === undefined) return;
+    sendEvent(this.#pipeline, this.#formatter, title, text, options);
+  }
+
+  /**
+   * Sends a DogStatsD service check (`_sc|<name>|<status>|…`), not prefixed, with the
+   * connector's global and child tags. `status` is one of {@link CheckStatus}. Only the Datadog
+   * agent reads checks: elsewhere the call is dropped and reported (`unsupported`).
+   */
+  check(name: string, status: CheckStatus, options?: CheckOptions): void {
+    if (this.#pipeline === undefined) return;
+    sendCheck(this.#pipeline, this.#formatter, name, status, options);
+  }
+
   /** A timer for `path`: `statsd.timer('render').start()`, then `stop()`. */
   timer(path: string, options?: MetricOptions): Timer {
     return new Timer(this, path, options);
@@ -291,6 +327,28 @@ export class Connector implements AsyncDisposable {
       type = sampled ?? type + '|@' + formatNumber(rate);
     }
     this.#write(kind, path, value, type, options?.tags, negativeGauge);
+  }
+
+  /**
+   * A counter or gauge call with a `timestamp`: written with `|T<seconds>` after its type and
+   * rate, and never aggregated (values of different moments must not be merged).
+   */
+  #emitAt(
+    call: string,
+    kind: Kind,
+    path: string,
+    value: string,
+    type: string,
+    options: CounterOptions,
+    negativeGauge: boolean,
+  ): void {
+    const pipeline = this.#pipeline as Pipeline;
+    const at = timestampField(pipeline, this.#formatter, call, path, options.timestamp);
+    if (at === undefined) return;
+    const rate = this.#sample(path, options);
+    if (rate === 0) return;
+    if (kind === Kind.counter && rate < 1) type += '|@' + formatNumber(rate);
+    this.#write(kind, path, value, type + at, options.tags, negativeGauge);
   }
 
   /**

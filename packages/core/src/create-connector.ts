@@ -1,6 +1,6 @@
 import { Connector } from './connector.js';
 import { ErrorCode, StatsdError, describeValue, invalidOption } from './errors.js';
-import { CONNECTOR_OPTIONS, PROTOCOLS, checkOptionNames, listOf } from './options.js';
+import { CONNECTOR_OPTIONS, PROTOCOLS, checkOptionNames, listOf, usesPath } from './options.js';
 import type { ConnectorOptions, CreateConnectorOptions, Protocol } from './types.js';
 
 /** The environment variables `createConnector` reads. */
@@ -45,7 +45,7 @@ export function resolveEnvironment(
   if (protocol !== undefined) resolved.protocol = protocol;
   const host =
     rest.host ?? (blank(env.STATSD_HOST) ? undefined : (env.STATSD_HOST as string).trim());
-  if (protocol === 'unix') {
+  if (protocol !== undefined && usesPath(protocol)) {
     if (resolved.path === undefined && host !== undefined) resolved.path = host;
     delete resolved.host;
   } else if (host !== undefined) {

@@ -21,6 +21,10 @@ export const ErrorCode = {
   Transport: 'ERR_STATSD_TRANSPORT',
   /** `stop()` ran out of time and the rest of the queue was dropped. */
   StopTimeout: 'ERR_STATSD_STOP_TIMEOUT',
+  /** The server cannot read what the call asked for (an event to plain StatsD); it was dropped. */
+  Unsupported: 'ERR_STATSD_UNSUPPORTED',
+  /** An optional package the options need is not installed (`unix-dgram` for `'unixgram'`). */
+  MissingDependency: 'ERR_STATSD_MISSING_DEPENDENCY',
 } as const;
 
 /** One of the stable `ERR_STATSD_…` codes. */

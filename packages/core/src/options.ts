@@ -44,7 +44,20 @@ export const DEFAULTS = {
 } as const;
 
 /** The values of `protocol`, also read from `STATSD_PROTOCOL`. */
-export const PROTOCOLS: readonly Protocol[] = ['tcp', 'udp', 'unix'];
+export const PROTOCOLS: readonly Protocol[] = ['tcp', 'udp', 'unix', 'unixgram'];
+
+/** Stream transports end every line with `\n` and carry ASCII only; datagrams carry UTF-8. */
+export function isStream(protocol: Protocol): boolean {
+  return protocol === 'tcp' || protocol === 'unix';
+}
+
+/** Protocols that reach the server by a socket path instead of a host and port. */
+export function usesPath(protocol: Protocol): boolean {
+  return protocol === 'unix' || protocol === 'unixgram';
+}
+
+/** What the Datadog agent reads per datagram on its unix socket by default. */
+const UNIXGRAM_PACKET_SIZE = 8192;
 const TAG_FORMATS: readonly TagFormat[] = ['none', 'dogstatsd', 'influx', 'graphite'];
 /** The names of the options a `Connector` takes. */
 export const CONNECTOR_OPTIONS: readonly string[] = [
@@ -89,7 +102,7 @@ export function resolveOptions(options: ConnectorOptions = {}): ResolvedOptions 
   const target = resolveTarget(options);
   return {
     ...target,
-    ...resolveLimits(options),
+    ...resolveLimits(options, target.protocol),
     ...resolveFormat(options, target.protocol),
     ...resolveHandlers(options),
   };
@@ -129,13 +142,13 @@ function resolveTarget(options: ConnectorOptions): Target {
   const enabled = optional(options.enabled, 'enabled', true, isBoolean, 'true or false');
   const protocol = choice(options.protocol, 'protocol', DEFAULTS.protocol, PROTOCOLS);
   const port = integerOption(options, 'port', 1, 65_535);
-  if (protocol === 'unix') {
+  if (usesPath(protocol)) {
     const path = options.path;
     if (enabled && (typeof path !== 'string' || path === '')) {
       throw invalidOption(
         'path',
         path,
-        "the path of the server's unix socket when `protocol` is 'unix'",
+        `the path of the server's unix socket when \`protocol\` is '${protocol}'`,
       );
     }
     return { enabled, protocol, host: '', port, path: typeof path === 'string' ? path : undefined };
@@ -170,7 +183,7 @@ type Limits = Pick<
 >;
 
 /** Sizes and delays: the queue's bounds, packet size, flushing, reconnecting, timeouts. */
-function resolveLimits(options: ConnectorOptions): Limits {
+function resolveLimits(options: ConnectorOptions, protocol: Protocol): Limits {
   const flushInterval = integerOption(options, 'flushInterval', 0, MAX_DELAY);
   const aggregate = optional(options.aggregate, 'aggregate', false, isBoolean, 'true or false');
   if (aggregate && flushInterval === 0) {
@@ -188,7 +201,13 @@ function resolveLimits(options: ConnectorOptions): Limits {
     MAX_DELAY,
     Math.max(DEFAULTS.reconnectMaxDelay, reconnectMinDelay),
   );
-  const maxPacketSize = integerOption(options, 'maxPacketSize', 64, MAX_PACKET_SIZE);
+  const maxPacketSize = integerOption(
+    options,
+    'maxPacketSize',
+    64,
+    MAX_PACKET_SIZE,
+    protocol === 'unixgram' ? UNIXGRAM_PACKET_SIZE : DEFAULTS.maxPacketSize,
+  );
   return {
     maxQueueSize: integerOption(options, 'maxQueueSize', 1, Number.MAX_SAFE_INTEGER),
     maxQueueBytes: integerOption(options, 'maxQueueBytes', maxPacketSize, Number.MAX_SAFE_INTEGER),
@@ -208,7 +227,7 @@ type Format = Pick<ResolvedOptions, 'prefix' | 'tagFormat' | 'globalTags' | 'sam
 function resolveFormat(options: ConnectorOptions, protocol: Protocol): Format {
   const tagFormat = choice(options.tagFormat, 'tagFormat', DEFAULTS.tagFormat, TAG_FORMATS);
   return {
-    prefix: normalizePrefix(options.prefix, protocol !== 'udp'),
+    prefix: normalizePrefix(options.prefix, isStream(protocol)),
     tagFormat,
     globalTags: globalTags(options.globalTags, tagFormat),
     sampleRate: sampleRate(options.sampleRate, 'sampleRate') ?? DEFAULTS.sampleRate,

@@ -5,7 +5,7 @@ import { PacketQueue, PushResult } from './packet-queue.js';
 import { Reporter } from './reporter.js';
 import { Sender } from './sender.js';
 import { StatsCounter } from './stats.js';
-import type { ResolvedOptions } from './options.js';
+import { isStream, type ResolvedOptions } from './options.js';
 import type { ConnectorStats } from './types.js';
 import type { TransportFactory } from './transports/transport.js';
 
@@ -45,7 +45,7 @@ export class Pipeline {
 
   constructor(options: ResolvedOptions, createTransport: TransportFactory) {
     this.reporter = new Reporter(options.onError, options.logger);
-    const stream = options.protocol !== 'udp';
+    const stream = isStream(options.protocol);
     this.#queue = new PacketQueue({
       maxMetrics: options.maxQueueSize,
       maxBytes: options.maxQueueBytes,
@@ -66,6 +66,7 @@ export class Pipeline {
       stats: this.stats,
       reporter: this.reporter,
       resendFailedWrites: stream,
+      unsentOnClose: options.protocol === 'unixgram',
     });
     this.#flushInterval = options.flushInterval;
     this.#stopTimeout = options.stopTimeout;
@@ -100,6 +101,13 @@ export class Pipeline {
     this.stats.enqueued++;
     this.stats.drop('invalid', 1);
     this.reporter.report(ErrorCode.InvalidMetric, describe);
+  }
+
+  /** Counts a call the server cannot read (see `server-features.ts`), and reports it. */
+  unsupported(describe: () => string): void {
+    this.stats.enqueued++;
+    this.stats.drop('unsupported', 1);
+    this.reporter.report(ErrorCode.Unsupported, describe);
   }
 
   /** Makes sure a flush is scheduled: a source holds metrics that `accept` has not seen yet. */

@@ -23,6 +23,12 @@ export interface SenderParts {
   readonly reporter: Reporter;
   /** Stream transports may resend a packet whose write failed; datagrams never are. */
   readonly resendFailedWrites: boolean;
+  /**
+   * A packet still in flight when the connection closes was never sent, so it is put back every
+   * time: a unix datagram socket sends a packet whole or not at all, and closes when the server is
+   * gone (see `UnixgramTransport`).
+   */
+  readonly unsentOnClose?: boolean;
 }
 
 type State = 'stopped' | 'connecting' | 'connected' | 'waiting';
@@ -251,7 +257,9 @@ export class Sender {
     this.#inFlight = [];
     const resend: Packet[] = [];
     for (const packet of lost) {
-      if (this.#parts.resendFailedWrites && !packet.retried) {
+      if (this.#parts.unsentOnClose === true) {
+        resend.push(packet);
+      } else if (this.#parts.resendFailedWrites && !packet.retried) {
         packet.retried = true;
         resend.push(packet);
       } else {

@@ -1,7 +1,11 @@
 import type { StatsdError } from './errors.js';
 
-/** How metrics travel: a TCP stream (default), UDP datagrams, or a unix domain stream socket. */
-export type Protocol = 'tcp' | 'udp' | 'unix';
+/**
+ * How metrics travel: a TCP stream (default), UDP datagrams, a unix domain stream socket, or a
+ * unix domain datagram socket (`'unixgram'`, the Datadog agent's socket; needs the optional
+ * package `unix-dgram`).
+ */
+export type Protocol = 'tcp' | 'udp' | 'unix' | 'unixgram';
 
 /**
  * How tags are written on the wire.
@@ -46,8 +50,26 @@ export interface MetricOptions {
   tags?: Tags;
 }
 
+/**
+ * A point in time: a `Date`, or unix time in seconds (fractions are cut). Written as whole unix
+ * seconds; a number of 1e11 or more (the year 5138) is taken for milliseconds by mistake and
+ * refused.
+ */
+export type Timestamp = Date | number;
+
+/** Options of {@link Connector.incr} and {@link Connector.decr}. */
+export interface CounterOptions extends MetricOptions {
+  /**
+   * When the value was measured (DogStatsD protocol v1.3, `|T<unix seconds>`). Only DogStatsD
+   * reads it; elsewhere the call is dropped and reported (`unsupported`). A timestamped call
+   * skips client-side aggregation.
+   * @default none: the server stamps the value when it reads it
+   */
+  timestamp?: Timestamp;
+}
+
 /** Options of {@link Connector.gauge}. */
-export interface GaugeOptions extends MetricOptions {
+export interface GaugeOptions extends CounterOptions {
   /** Change the gauge by `value` instead of setting it: written `+3` or `-3`. @default false */
   delta?: boolean;
 }
@@ -63,7 +85,9 @@ export type DropReason =
   /** The socket refused the packet (UDP error, or a TCP write failed twice). */
   | 'sendError'
   /** `stop()` reached `stopTimeout` before the queue was delivered. */
-  | 'stopTimeout';
+  | 'stopTimeout'
+  /** The server cannot read it: an event, a service check or a timestamp sent to plain StatsD. */
+  | 'unsupported';
 
 /** A snapshot of the connector's accounting. At any quiet moment `enqueued === sent + dropped + queued`. */
 export interface ConnectorStats {
@@ -219,4 +243,37 @@ export interface CreateConnectorOptions extends ConnectorOptions {
    * @default none
    */
   environment?: string;
+}
+
+/** How an event is shown: the agent's `t:` field. */
+export type EventAlertType = 'error' | 'warning' | 'info' | 'success';
+
+/** Options of {@link Connector.event}. Only DogStatsD has events. */
+export interface EventOptions {
+  /** How the event is shown. @default 'info' (the agent's default; nothing is written) */
+  alertType?: EventAlertType;
+  /** `'low'` keeps the event out of the default event stream. @default 'normal' (not written) */
+  priority?: 'normal' | 'low';
+  /** Groups events with the same key into one in the event stream. @default none */
+  aggregationKey?: string;
+  /** What kind of source sent the event (`'jenkins'`, `'my_apps'`). @default none */
+  sourceType?: string;
+  /** The host the event is about. @default the agent's host */
+  hostname?: string;
+  /** When the event happened. @default when the agent reads it */
+  date?: Timestamp;
+  /** Tags for this event, after the connector's global and child tags. @default none */
+  tags?: Tags;
+}
+
+/** Options of {@link Connector.check}. Only DogStatsD has service checks. */
+export interface CheckOptions {
+  /** The host the check is about. @default the agent's host */
+  hostname?: string;
+  /** When the status was observed. @default when the agent reads it */
+  timestamp?: Timestamp;
+  /** A description of the status, shown with it; written last on the line. @default none */
+  message?: string;
+  /** Tags for this check, after the connector's global and child tags. @default none */
+  tags?: Tags;
 }

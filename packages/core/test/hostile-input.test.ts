@@ -238,6 +238,7 @@ describe('hostile input against the reference StatsD daemon', () => {
         tooLong: 0,
         sendError: 0,
         stopTimeout: 0,
+        unsupported: 0,
       });
       expect(stats.sent).toBe(CALLS - invalid);
       if (protocol === 'udp') expect(delta('statsd.packets_received')).toBe(stats.packetsSent);

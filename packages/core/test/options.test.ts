@@ -41,7 +41,7 @@ describe('Connector options', () => {
     [
       'an unknown protocol',
       { ...HOST, protocol: 'http' },
-      /`protocol`: received "http", expected 'tcp', 'udp' or 'unix'/,
+      /`protocol`: received "http", expected 'tcp', 'udp', 'unix' or 'unixgram'/,
     ],
     [
       'unix without a path',

@@ -36,7 +36,9 @@ export class MemoryConnector extends Connector {
     const packets = new BoundedLog<string>(maxPackets);
     const internal: ConnectorOptions & InternalOptions = {
       ...connectorOptions,
-      ...(connectorOptions.protocol === 'unix' ? { path: 'memory' } : { host: 'memory' }),
+      ...(connectorOptions.protocol === 'unix' || connectorOptions.protocol === 'unixgram'
+        ? { path: 'memory' }
+        : { host: 'memory' }),
       [kTransportFactory]: () => new MemoryTransport(packets),
     };
     super(internal);

@@ -1,0 +1,89 @@
+import { ErrorCode, type StatsdError } from '../src/errors.js';
+import { MemoryConnector, type MemoryConnectorOptions } from '../src/testing/memory-connector.js';
+
+// DogStatsD protocol v1.3: `|T<unix seconds>` on counters and gauges. The agent reads the field
+// in any order after the type and refuses a timestamp below 1 (DataDog/datadog-agent,
+// comp/dogstatsd/server/parse.go, `timestampFieldPrefix`).
+
+function recording(options: MemoryConnectorOptions = {}): {
+  statsd: MemoryConnector;
+  errors: StatsdError[];
+} {
+  const errors: StatsdError[] = [];
+  const statsd = new MemoryConnector({
+    protocol: 'udp',
+    tagFormat: 'dogstatsd',
+    prefix: 'app',
+    ...options,
+    onError: (e) => errors.push(e),
+  });
+  return { statsd, errors };
+}
+
+describe('timestamp option', () => {
+  it('writes |T<seconds> after the type, rate and before the tags of counters', () => {
+    const { statsd } = recording();
+    statsd.incr('jobs', 2, { timestamp: 1_700_000_000, tags: ['a:b'] });
+    statsd.decr('jobs', 1, { timestamp: new Date('2024-01-02T03:04:05.999Z') });
+    statsd.incr('jobs', 1, { timestamp: 1_700_000_000.9, sampleRate: 1 });
+    expect(statsd.lines).toEqual([
+      'app.counters.jobs:2|c|T1700000000|#a:b',
+      'app.counters.jobs:-1|c|T1704164645',
+      'app.counters.jobs:1|c|T1700000000',
+    ]);
+  });
+
+  it('writes it on gauges, values and changes', () => {
+    const { statsd } = recording();
+    statsd.gauge('pool', 3, { timestamp: 1_700_000_000 });
+    statsd.gauge('pool', -2, { timestamp: 1_700_000_000, delta: true });
+    expect(statsd.lines).toEqual([
+      'app.gauges.pool:3|g|T1700000000',
+      'app.gauges.pool:-2|g|T1700000000',
+    ]);
+  });
+
+  it('keeps the sample rate of a sampled counter', () => {
+    const { statsd } = recording({ sampleRate: 0.999_999_999 });
+    for (let i = 0; i < 20 && statsd.lines.length === 0; i++) {
+      statsd.incr('jobs', 1, { timestamp: 1_700_000_000 });
+    }
+    expect(statsd.lines[0]).toBe('app.counters.jobs:1|c|@0.999999999|T1700000000');
+  });
+
+  it('skips client-side aggregation, so values of different moments are not merged', () => {
+    const { statsd } = recording({ aggregate: true, flushInterval: 60_000 });
+    statsd.incr('jobs', 1, { timestamp: 1_700_000_000 });
+    statsd.incr('jobs', 1, { timestamp: 1_700_000_060 });
+    statsd.incr('jobs', 5);
+    statsd.incr('jobs', 5);
+    expect(statsd.lines).toEqual([
+      'app.counters.jobs:1|c|T1700000000',
+      'app.counters.jobs:1|c|T1700000060',
+      'app.counters.jobs:10|c',
+    ]);
+  });
+
+  it('drops and reports an invalid timestamp as invalid', () => {
+    const { statsd, errors } = recording();
+    statsd.incr('a', 1, { timestamp: Date.now() });
+    statsd.gauge('a', 1, { timestamp: 0 });
+    statsd.incr('a', 1, { timestamp: Number.NaN });
+    statsd.incr('a', 1, { timestamp: new Date('nope') });
+    statsd.incr('a', 1, { timestamp: '1700000000' as unknown as number });
+    expect(statsd.lines).toEqual([]);
+    expect(statsd.stats()).toMatchObject({ enqueued: 5, dropped: 5, dropReasons: { invalid: 5 } });
+    expect(errors.map((e) => e.code)).toEqual(Array(5).fill(ErrorCode.InvalidMetric));
+    expect(errors[0]?.message).toMatch(/milliseconds/);
+  });
+
+  it('drops and reports a timestamp as unsupported when the server is not a DogStatsD agent', () => {
+    const { statsd, errors } = recording({ tagFormat: 'graphite' });
+    statsd.incr('a', 1, { timestamp: 1_700_000_000 });
+    statsd.gauge('a', 1, { timestamp: 1_700_000_000 });
+    statsd.incr('a');
+    expect(statsd.lines).toEqual(['app.counters.a:1|c']);
+    expect(statsd.stats().dropReasons.unsupported).toBe(2);
+    expect(errors.map((e) => e.code)).toEqual([ErrorCode.Unsupported, ErrorCode.Unsupported]);
+  });
+});
