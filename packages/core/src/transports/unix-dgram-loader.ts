@@ -35,16 +35,17 @@ let loaded: UnixDgramModule | undefined;
 /**
  * Loads the optional peer `unix-dgram` (a native addon) the first time a connector needs it, so
  * that nobody else pays for it. It is resolved from this package's own location, as an import
- * would be, and `from` replaces that location in tests. Throws a `StatsdError`
+ * would be; tests replace that location (`from`) or the package's name. Throws a `StatsdError`
  * (`ERR_STATSD_MISSING_DEPENDENCY`) saying what to install when it cannot be loaded.
  */
-export function loadUnixDgram(from?: string): UnixDgramModule {
-  if (from === undefined && loaded !== undefined) return loaded;
+export function loadUnixDgram(from?: string, name: string = PACKAGE): UnixDgramModule {
+  const usual = from === undefined && name === PACKAGE;
+  if (usual && loaded !== undefined) return loaded;
   const base = from ?? ownLocation() ?? join(process.cwd(), 'noop.js');
   try {
-    const module = createRequire(base)(PACKAGE) as UnixDgramModule;
+    const module = createRequire(base)(name) as UnixDgramModule;
     if (typeof module.createSocket !== 'function') throw new Error('it has no createSocket()');
-    if (from === undefined) loaded = module;
+    if (usual) loaded = module;
     return module;
   } catch (cause) {
     throw new StatsdError(

@@ -1,4 +1,5 @@
 import { getSystemErrorName } from 'node:util';
+import { monotonicMs } from '../clock.js';
 import type { SendCallback, Transport, TransportEvents, TransportTarget } from './transport.js';
 import type { UnixDgramError, UnixDgramModule, UnixDgramSocket } from './unix-dgram-loader.js';
 
@@ -22,6 +23,13 @@ const GONE: ReadonlySet<string> = new Set([
  */
 const CONGESTION_RETRY = 1_000;
 
+/**
+ * `unix-dgram` watches its socket with a handle that keeps the process alive and cannot be
+ * unref'd. So that an application can exit without `stop()`, like with the other transports,
+ * the socket is closed after this many idle milliseconds and opened again by the next send.
+ */
+const IDLE_CLOSE = 250;
+
 interface Pending {
   readonly data: Buffer;
   readonly callback: SendCallback;
@@ -37,6 +45,9 @@ interface Pending {
  * - the server is gone (`ECONNREFUSED`, `ENOENT`, …): the connection closes without settling the
  *   packet, so the sender puts it back in the queue and reconnects with backoff;
  * - any other error (`EMSGSIZE`: larger than the socket allows) fails only that packet.
+ *
+ * The socket is closed while idle (see {@link IDLE_CLOSE}) without the sender noticing: the
+ * next send opens it again, and a failure to do so is the server being gone.
  */
 export class UnixgramTransport implements Transport {
   readonly #target: TransportTarget;
@@ -48,6 +59,20 @@ export class UnixgramTransport implements Transport {
   #pending: Pending | undefined;
   #retryTimer: NodeJS.Timeout | undefined;
   #whenIdle: (() => void) | undefined;
+  #idleTimer: NodeJS.Timeout | undefined;
+  #lastSend = 0;
+  readonly #closeIfIdle = (): void => {
+    this.#idleTimer = undefined;
+    const socket = this.#socket;
+    if (socket === undefined || this.#closed) return;
+    const idle = monotonicMs() - this.#lastSend;
+    if (this.#pending === undefined && idle >= IDLE_CLOSE) {
+      this.#socket = undefined;
+      closeQuietly(socket);
+    } else {
+      this.#armIdleClose(Math.max(IDLE_CLOSE - idle, 1));
+    }
+  };
 
   constructor(target: TransportTarget, events: TransportEvents, module: UnixDgramModule) {
     this.#target = target;
@@ -56,13 +81,21 @@ export class UnixgramTransport implements Transport {
   }
 
   connect(): Promise<void> {
+    const failure = this.#open();
+    if (failure === undefined) return Promise.resolve();
+    this.#closed = true;
+    return Promise.reject(failure);
+  }
+
+  /** Opens and connects the socket; returns why it failed, if it did. */
+  #open(): Error | undefined {
     const path = this.#target.path as string;
     let failure: Error | undefined;
     let socket: UnixDgramSocket;
     try {
       socket = this.#module.createSocket('unix_dgram');
     } catch (error) {
-      return Promise.reject(asError(error));
+      return asError(error);
     }
     // `connect` reports synchronously; later errors only come from sends, which have callbacks.
     socket.on('error', (error) => {
@@ -71,19 +104,35 @@ export class UnixgramTransport implements Transport {
     socket.on('writable', () => this.#retryPending());
     socket.connect(path);
     if (failure !== undefined) {
-      this.#closed = true;
       closeQuietly(socket);
-      return Promise.reject(failure);
+      return failure;
     }
     this.#socket = socket;
-    return Promise.resolve();
+    this.#lastSend = monotonicMs();
+    this.#armIdleClose(IDLE_CLOSE);
+    return undefined;
+  }
+
+  #armIdleClose(delay: number): void {
+    this.#idleTimer = setTimeout(this.#closeIfIdle, delay);
+    this.#idleTimer.unref();
   }
 
   send(data: Buffer, callback: SendCallback): boolean {
-    if (this.#socket === undefined || this.#closed) {
+    if (this.#closed) {
       callback(new Error('the socket is closed'));
       return false;
     }
+    if (this.#socket === undefined) {
+      const failure = this.#open();
+      if (failure !== undefined) {
+        // Left unsettled: the sender puts it back when the connection closes.
+        this.#blocked = true;
+        this.#shutDown(failure);
+        return false;
+      }
+    }
+    this.#lastSend = monotonicMs();
     this.#attempt({ data, callback });
     return !this.#blocked;
   }
@@ -129,7 +178,7 @@ export class UnixgramTransport implements Transport {
   }
 
   end(): Promise<void> {
-    if (this.#socket === undefined || this.#closed) return Promise.resolve();
+    if (this.#closed) return Promise.resolve();
     if (this.#pending === undefined) {
       this.#shutDown(undefined);
       return Promise.resolve();
@@ -152,7 +201,9 @@ export class UnixgramTransport implements Transport {
     if (this.#closed) return;
     this.#closed = true;
     clearTimeout(this.#retryTimer);
+    clearTimeout(this.#idleTimer);
     const socket = this.#socket;
+    this.#socket = undefined;
     if (socket !== undefined) closeQuietly(socket);
     process.nextTick(() => this.#events.onClose(error));
   }

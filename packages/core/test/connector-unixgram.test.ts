@@ -1,0 +1,182 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ErrorCode, StatsdError } from '../src/errors.js';
+import { resolveOptions } from '../src/options.js';
+import { loadUnixDgram } from '../src/transports/unix-dgram-loader.js';
+import {
+  connectorFor,
+  errorLog,
+  expectBalanced,
+  nextTurn,
+  stopConnectors,
+  until,
+} from './helpers/connector-harness.js';
+import { UnixgramListener } from './helpers/unixgram-listener.js';
+
+// protocol: 'unixgram' against a real unix datagram listener (a child process that can stop
+// reading, so that the kernel queue for its socket fills).
+
+let dir: string;
+const listeners: UnixgramListener[] = [];
+
+async function listen(path: string): Promise<UnixgramListener> {
+  const listener = await UnixgramListener.start(path);
+  listeners.push(listener);
+  return listener;
+}
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'statsd-unixgram-'));
+});
+
+afterEach(async () => {
+  await stopConnectors();
+  await Promise.all(listeners.splice(0).map((listener) => listener.kill()));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("protocol: 'unixgram'", () => {
+  it('delivers metrics, events and checks as UTF-8 datagrams', async () => {
+    const listener = await listen(join(dir, 'dsd.socket'));
+    const statsd = connectorFor({
+      protocol: 'unixgram',
+      path: listener.path,
+      tagFormat: 'dogstatsd',
+      prefix: 'app',
+    });
+    await statsd.start();
+    statsd.incr('jobs', 1, { tags: { queue: 'é' } });
+    statsd.event('déployé', 'ok');
+    statsd.check('db.up', 0);
+    expect(await statsd.flush()).toBe(true);
+    await listener.waitFor(() => listener.datagrams.length === 1);
+    expect(listener.lines).toEqual([
+      'app.counters.jobs:1|c|#queue:é',
+      '_e{9,2}:déployé|ok',
+      '_sc|db.up|0',
+    ]);
+    expect(statsd.stats()).toMatchObject({ enqueued: 3, sent: 3, dropped: 0, packetsSent: 1 });
+  });
+
+  it('defaults maxPacketSize to 8192, what the agent reads per datagram', () => {
+    expect(resolveOptions({ protocol: 'unixgram', path: '/x' }).maxPacketSize).toBe(8192);
+    expect(resolveOptions({ protocol: 'udp', host: 'x' }).maxPacketSize).toBe(1432);
+  });
+
+  it('keeps congested packets queued and delivers every one once the listener reads again', async () => {
+    const listener = await listen(join(dir, 'dsd.socket'));
+    const { errors, onError } = errorLog();
+    const statsd = connectorFor({
+      protocol: 'unixgram',
+      path: listener.path,
+      maxPacketSize: 64,
+      onError,
+    });
+    await statsd.start();
+    statsd.incr('warmup');
+    await statsd.flush();
+    await listener.waitFor(() => listener.datagrams.length === 1);
+    await listener.pause();
+    const COUNT = 500;
+    for (let i = 0; i < COUNT; i++) statsd.incr(`metric.number.${i}`);
+    await nextTurn();
+    // The kernel queue (10 datagrams by default on Linux) is full: the rest waits in ours.
+    const congested = statsd.stats();
+    expect(congested.queued).toBeGreaterThan(0);
+    expect(congested.dropped).toBe(0);
+    expectBalanced(congested);
+    await listener.resume();
+    await until(() => statsd.stats().queued === 0, 'the queue drained');
+    await listener.waitFor(() => listener.lines.length === COUNT + 1);
+    expect(listener.lines.slice(1)).toEqual(
+      Array.from({ length: COUNT }, (_, i) => `counters.metric.number.${i}:1|c`),
+    );
+    expect(statsd.stats()).toMatchObject({ enqueued: COUNT + 1, sent: COUNT + 1, dropped: 0 });
+    expect(errors).toEqual([]);
+  });
+
+  it('keeps metrics queued while the listener is gone and delivers them when it is back', async () => {
+    const path = join(dir, 'dsd.socket');
+    let listener = await listen(path);
+    const { errors, onError } = errorLog();
+    const statsd = connectorFor({ protocol: 'unixgram', path, onError });
+    await statsd.start();
+    statsd.incr('before');
+    await statsd.flush();
+    await listener.waitFor(() => listener.lines.length === 1);
+    await listener.kill();
+    statsd.incr('while.gone.1');
+    statsd.incr('while.gone.2');
+    await until(() => statsd.stats().connected === false, 'the loss noticed');
+    // Reconnecting fails (nobody reads the socket file) and is retried with backoff.
+    await until(() => errors.length >= 3, 'reconnect attempts reported');
+    statsd.incr('while.gone.3');
+    expectBalanced(statsd.stats());
+    expect(statsd.stats()).toMatchObject({ dropped: 0, queued: 3 });
+    listener = await listen(path);
+    await until(() => statsd.stats().queued === 0, 'the queue delivered');
+    await listener.waitFor(() => listener.lines.length === 3);
+    expect(listener.lines).toEqual([
+      'counters.while.gone.1:1|c',
+      'counters.while.gone.2:1|c',
+      'counters.while.gone.3:1|c',
+    ]);
+    expect(statsd.stats()).toMatchObject({ enqueued: 4, sent: 4, dropped: 0 });
+    expect(statsd.stats().reconnects).toBeGreaterThanOrEqual(1);
+    expect(new Set(errors.map((e) => e.code))).toEqual(new Set([ErrorCode.Transport]));
+  });
+
+  it('closes its socket while idle, so the process can exit, and opens a new one to send', async () => {
+    const path = join(dir, 'dsd.socket');
+    const first = await listen(path);
+    const { errors, onError } = errorLog();
+    const statsd = connectorFor({ protocol: 'unixgram', path, onError });
+    await statsd.start();
+    statsd.incr('first');
+    await statsd.flush();
+    await first.waitFor(() => first.lines.length === 1);
+    // The idle period itself is under test: no event marks its end. The agent then restarts.
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    await first.kill();
+    const second = await listen(path);
+    statsd.incr('second');
+    await statsd.flush();
+    await second.waitFor(() => second.lines.length === 1);
+    expect(second.lines).toEqual(['counters.second:1|c']);
+    // A socket kept open would have found the old agent gone first, and reported it.
+    expect(errors).toEqual([]);
+    expect(statsd.stats()).toMatchObject({ sent: 2, dropped: 0, reconnects: 0 });
+  });
+
+  it('waits for the socket file to appear when it starts before the agent', async () => {
+    const path = join(dir, 'later.socket');
+    const statsd = connectorFor({ protocol: 'unixgram', path });
+    await statsd.start();
+    statsd.incr('early');
+    await until(() => statsd.stats().queued === 1, 'the metric queued');
+    const listener = await listen(path);
+    await listener.waitFor(() => listener.lines.length === 1);
+    expect(listener.lines).toEqual(['counters.early:1|c']);
+    expect(statsd.stats()).toMatchObject({ sent: 1, dropped: 0 });
+  });
+});
+
+describe('unix-dgram loading', () => {
+  it('throws ERR_STATSD_MISSING_DEPENDENCY naming the package when it cannot be found', () => {
+    let thrown: unknown;
+    try {
+      loadUnixDgram(undefined, 'unix-dgram-that-is-not-installed');
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(StatsdError);
+    expect((thrown as StatsdError).code).toBe(ErrorCode.MissingDependency);
+    expect((thrown as StatsdError).message).toMatch(/npm install unix-dgram/);
+  });
+
+  it('loads the installed package when a connector is built', () => {
+    expect(typeof loadUnixDgram().createSocket).toBe('function');
+    expect(() => connectorFor({ protocol: 'unixgram', path: join(dir, 'x') })).not.toThrow();
+  });
+});
