@@ -1,3 +1,4 @@
+import { parseAgentUrl } from './agent-url.js';
 import { Connector } from './connector.js';
 import { ErrorCode, StatsdError, describeValue, invalidOption } from './errors.js';
 import { CONNECTOR_OPTIONS, PROTOCOLS, checkOptionNames, listOf, usesPath } from './options.js';
@@ -19,10 +20,12 @@ const FALSE_WORDS = ['0', 'false', 'no', 'off'];
 
 /**
  * Resolves the connector's options the way the framework glue does: explicit options, then
- * `STATSD_ENABLED`, `STATSD_HOST`, `STATSD_PORT`, `STATSD_PREFIX` and `STATSD_PROTOCOL`, then the
- * defaults. With no prefix anywhere, `service` and `environment` give
- * `applications.<service>.<environment>`. An empty prefix means none. With
- * `STATSD_PROTOCOL=unix`, `STATSD_HOST` holds the socket path.
+ * `STATSD_ENABLED`, `STATSD_HOST`, `STATSD_PORT`, `STATSD_PREFIX` and `STATSD_PROTOCOL`, then
+ * `DD_DOGSTATSD_URL` (`udp://host:port` or `unix:///path`, used only when none of `protocol`,
+ * `host`, `path`, `STATSD_PROTOCOL` and `STATSD_HOST` is set), then the defaults. With no prefix
+ * anywhere, `service` and `environment` give `applications.<service>.<environment>`. An empty
+ * prefix means none. With `STATSD_PROTOCOL=unix` or `unixgram`, `STATSD_HOST` holds the socket
+ * path.
  */
 export function resolveEnvironment(
   options: CreateConnectorOptions = {},
@@ -41,17 +44,27 @@ export function resolveEnvironment(
   const resolved: ConnectorOptions = { ...rest };
   const enabled = rest.enabled ?? parseEnabled(env.STATSD_ENABLED);
   if (enabled !== undefined) resolved.enabled = enabled;
-  const protocol = rest.protocol ?? parseProtocol(env.STATSD_PROTOCOL);
+  let protocol = rest.protocol ?? parseProtocol(env.STATSD_PROTOCOL);
+  let host = rest.host ?? (blank(env.STATSD_HOST) ? undefined : (env.STATSD_HOST as string).trim());
+  // DD_DOGSTATSD_URL names the target only where the options and STATSD_* name none.
+  const agent =
+    protocol === undefined && host === undefined && rest.path === undefined
+      ? parseAgentUrl(env.DD_DOGSTATSD_URL)
+      : undefined;
+  if (agent !== undefined) {
+    protocol = agent.protocol;
+    if (agent.protocol === 'udp') host = agent.host;
+    else resolved.path = agent.path;
+  }
   if (protocol !== undefined) resolved.protocol = protocol;
-  const host =
-    rest.host ?? (blank(env.STATSD_HOST) ? undefined : (env.STATSD_HOST as string).trim());
   if (protocol !== undefined && usesPath(protocol)) {
     if (resolved.path === undefined && host !== undefined) resolved.path = host;
     delete resolved.host;
   } else if (host !== undefined) {
     resolved.host = host;
   }
-  const port = rest.port ?? parsePort(env.STATSD_PORT);
+  const port =
+    rest.port ?? parsePort(env.STATSD_PORT) ?? (agent?.protocol === 'udp' ? agent.port : undefined);
   if (port !== undefined) resolved.port = port;
   if (!('prefix' in rest) || rest.prefix === undefined) {
     if (env.STATSD_PREFIX !== undefined) resolved.prefix = env.STATSD_PREFIX;

@@ -225,7 +225,11 @@ describe('createConnector', () => {
     ['STATSD_PORT', '81.5', /STATSD_PORT: received "81.5"/],
     ['STATSD_PORT', '-1', /STATSD_PORT: received "-1"/],
     ['STATSD_ENABLED', 'maybe', /STATSD_ENABLED: received "maybe", expected true, false/],
-    ['STATSD_PROTOCOL', 'http', /STATSD_PROTOCOL: received "http", expected tcp, udp or unix/],
+    [
+      'STATSD_PROTOCOL',
+      'http',
+      /STATSD_PROTOCOL: received "http", expected tcp, udp, unix or unixgram/,
+    ],
   ])('throws ERR_STATSD_INVALID_OPTION naming %s when it holds %j', (name, value, message) => {
     const error = creationError({}, { ...HOST_ENV, [name]: value });
     expect(error.code).toBe(ErrorCode.InvalidOption);
