@@ -1,5 +1,6 @@
 import { ErrorCode, type StatsdError } from '../src/errors.js';
 import { MemoryConnector, type MemoryConnectorOptions } from '../src/testing/memory-connector.js';
+import { parseLine } from '../src/testing/parse-line.js';
 
 // DogStatsD protocol v1.3: `|T<unix seconds>` on counters and gauges. The agent reads the field
 // in any order after the type and refuses a timestamp below 1 (DataDog/datadog-agent,
@@ -85,5 +86,32 @@ describe('timestamp option', () => {
     expect(statsd.lines).toEqual(['app.counters.a:1|c']);
     expect(statsd.stats().dropReasons.unsupported).toBe(2);
     expect(errors.map((e) => e.code)).toEqual([ErrorCode.Unsupported, ErrorCode.Unsupported]);
+  });
+});
+
+describe('the test kit with timestamps, events and checks', () => {
+  it('parses the timestamp of a line', () => {
+    expect(parseLine('a:1|c|@0.5|T1700000000|#k:v')).toEqual({
+      name: 'a',
+      value: '1',
+      type: 'c',
+      sampleRate: 0.5,
+      tags: ['k:v'],
+      timestamp: 1_700_000_000,
+    });
+    expect(parseLine('a:1|c')).not.toHaveProperty('timestamp');
+    for (const line of ['a:1|c|T0', 'a:1|c|T1.5', 'a:1|c|T', 'a:1|c|T1|T2', 'a:1|c|#k|T1']) {
+      expect(() => parseLine(line)).toThrow(/Not a single StatsD metric line/);
+    }
+  });
+
+  it('leaves events and checks out of MemoryConnector.metrics, and keeps them in lines', () => {
+    const { statsd } = recording();
+    statsd.event('t', 'x');
+    statsd.incr('a', 1, { timestamp: 1_700_000_000 });
+    statsd.check('c', 0);
+    expect(statsd.metrics.map((metric) => metric.name)).toEqual(['app.counters.a']);
+    expect(statsd.metrics[0]?.timestamp).toBe(1_700_000_000);
+    expect(statsd.lines).toEqual(['_e{1,1}:t|x', 'app.counters.a:1|c|T1700000000', '_sc|c|0']);
   });
 });

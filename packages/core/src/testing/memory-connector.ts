@@ -63,9 +63,9 @@ export class MemoryConnector extends Connector {
     return lines;
   }
 
-  /** Every line sent so far, parsed. */
+  /** Every metric line sent so far, parsed; DogStatsD events and service checks are in `lines`. */
   get metrics(): readonly ParsedMetric[] {
-    return this.lines.map(parseLine);
+    return this.lines.filter((line) => !isEventOrCheck(line)).map(parseLine);
   }
 
   /** The parsed metrics whose name is `name` (prefix included). */
@@ -111,4 +111,9 @@ class MemoryTransport implements Transport {
   }
 
   destroy(): void {}
+}
+
+/** DogStatsD events (`_e{…}`) and service checks (`_sc|…`) are not metric lines. */
+function isEventOrCheck(line: string): boolean {
+  return line.startsWith('_e{') || line.startsWith('_sc|');
 }

@@ -10,15 +10,18 @@ export interface ParsedMetric {
   readonly sampleRate: number;
   /** DogStatsD tags (`|#a:b,c`) in order; empty for other dialects. */
   readonly tags: readonly string[];
+  /** The DogStatsD timestamp (`|T<unix seconds>`), when the line has one. */
+  readonly timestamp?: number;
 }
 
 const TYPES: readonly string[] = ['c', 'g', 'ms', 's', 'h', 'd'];
 
 /**
- * Parses one line `<name>:<value>|<type>[|@<rate>][|#<tags>]`. Throws when the line is not
- * exactly one metric: that is what the test kit's checks rely on. Among the lines it refuses:
- * a `|` in the name, a second value (`a:1|c:2|c`), an unknown type, a rate outside 0 < r <= 1,
- * a second rate or tag list, a rate after the tags, and any `\n` or `\r`.
+ * Parses one line `<name>:<value>|<type>[|@<rate>][|T<seconds>][|#<tags>]`. Throws when the
+ * line is not exactly one metric: that is what the test kit's checks rely on. Among the lines it
+ * refuses: a `|` in the name, a second value (`a:1|c:2|c`), an unknown type, a rate outside
+ * 0 < r <= 1, a second rate, timestamp or tag list, a rate or timestamp after the tags, a
+ * timestamp that is not a positive integer, and any `\n` or `\r`.
  */
 export function parseLine(line: string): ParsedMetric {
   const colon = line.indexOf(':');
@@ -41,11 +44,15 @@ export function parseLine(line: string): ParsedMetric {
   let rated = false;
   let tags: string[] = [];
   let tagged = false;
+  let timestamp: number | undefined;
   for (const field of rest) {
     if (field.startsWith('@') && !rated && !tagged) {
       rated = true;
       sampleRate = Number(field.slice(1));
       if (!(sampleRate > 0 && sampleRate <= 1)) throw malformed(line);
+    } else if (field.startsWith('T') && timestamp === undefined && !tagged) {
+      if (!/^T[1-9]\d*$/.test(field)) throw malformed(line);
+      timestamp = Number(field.slice(1));
     } else if (field.startsWith('#') && !tagged) {
       tagged = true;
       tags = field.slice(1).split(',');
@@ -53,7 +60,8 @@ export function parseLine(line: string): ParsedMetric {
       throw malformed(line);
     }
   }
-  return { name, value, type, sampleRate, tags };
+  const parsed = { name, value, type, sampleRate, tags };
+  return timestamp === undefined ? parsed : { ...parsed, timestamp };
 }
 
 function malformed(line: string): Error {
