@@ -6,10 +6,14 @@ import type { UnixDgramError, UnixDgramModule, UnixDgramSocket } from './unix-dg
 /**
  * Errors that mean nobody reads the socket any more (the agent stopped or is restarting, its
  * socket file removed or bound anew): the packet was not sent, and a new connection is needed.
+ * Linux reports `ECONNREFUSED`, then `ENOTCONN` or `ENETRESET`; macOS `ECONNRESET`, then
+ * `EDESTADDRREQ` (as seen by hot-shots users, its issue #128). `unix-dgram` gives them as
+ * negative numbers, named here before they are compared (what hot-shots' issue #322 missed).
  */
 const GONE: ReadonlySet<string> = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
+  'ENETRESET',
   'ENOENT',
   'ENOTCONN',
   'EPIPE',
