@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ErrorCode, StatsdError } from '../src/errors.js';
@@ -24,6 +24,29 @@ async function listen(path: string): Promise<UnixgramListener> {
   const listener = await UnixgramListener.start(path);
   listeners.push(listener);
   return listener;
+}
+
+/**
+ * The unix datagram sockets this process holds open (Linux: its socket descriptors, looked up in
+ * /proc/net/unix, type 0002). `unix-dgram` keeps the process alive while one is open, and
+ * `process.getActiveResourcesInfo()` does not show it.
+ */
+function openUnixDatagramSockets(): number {
+  const datagramInodes = new Set<string>();
+  for (const line of readFileSync('/proc/net/unix', 'utf8').split('\n').slice(1)) {
+    const fields = line.trim().split(/\s+/);
+    if (fields[4] === '0002' && fields[6] !== undefined) datagramInodes.add(fields[6]);
+  }
+  let open = 0;
+  for (const fd of readdirSync('/proc/self/fd')) {
+    try {
+      const match = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/self/fd/${fd}`));
+      if (match !== null && datagramInodes.has(match[1] as string)) open++;
+    } catch {
+      // The descriptor closed while we looked.
+    }
+  }
+  return open;
 }
 
 beforeEach(() => {
@@ -132,12 +155,14 @@ describe("protocol: 'unixgram'", () => {
     const first = await listen(path);
     const { errors, onError } = errorLog();
     const statsd = connectorFor({ protocol: 'unixgram', path, onError });
+    const before = openUnixDatagramSockets();
     await statsd.start();
     statsd.incr('first');
     await statsd.flush();
     await first.waitFor(() => first.lines.length === 1);
-    // The idle period itself is under test: no event marks its end. The agent then restarts.
-    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(openUnixDatagramSockets()).toBe(before + 1);
+    await until(() => openUnixDatagramSockets() === before, 'the idle socket closed');
+    // The agent restarts while the connector is idle.
     await first.kill();
     const second = await listen(path);
     statsd.incr('second');
