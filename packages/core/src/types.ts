@@ -134,7 +134,7 @@ export type ErrorHandler = (error: StatsdError) => void;
 export interface ConnectorOptions {
   /**
    * Host name or IP address (v4 or v6) of the StatsD server. Resolved again on every reconnect.
-   * **Required** unless `protocol` is `'unix'` or `enabled` is false: without it the constructor
+   * **Required** unless `protocol` is `'unix'` or `'unixgram'`, or `enabled` is false: without it the constructor
    * throws `ERR_STATSD_MISSING_HOST` (`createConnector` also reads `STATSD_HOST`).
    * @default none (required)
    */
@@ -142,13 +142,17 @@ export interface ConnectorOptions {
   /** Port of the StatsD server, an integer from 1 to 65535. @default 8125 */
   port?: number;
   /**
-   * Path of the server's unix domain socket. **Required** when `protocol` is `'unix'` (unless
-   * `enabled` is false); ignored otherwise.
-   * @default none (required with `protocol: 'unix'`)
+   * Path of the server's unix domain socket. **Required** when `protocol` is `'unix'` or
+   * `'unixgram'` (unless `enabled` is false); ignored otherwise. The Datadog agent's datagram
+   * socket is `/var/run/datadog/dsd.socket` by default.
+   * @default none (required with `protocol: 'unix'` or `'unixgram'`)
    */
   path?: string;
   /**
-   * Transport: a TCP stream, UDP datagrams, or a unix domain stream socket (then set `path`).
+   * Transport: a TCP stream, UDP datagrams, a unix domain stream socket, or a unix domain
+   * datagram socket (`'unixgram'`, which needs the optional package `unix-dgram`); set `path`
+   * for the last two. Over `'unixgram'` a congested or restarting server costs no metric: they
+   * wait in the queue.
    * @default 'tcp'
    */
   protocol?: Protocol;
@@ -174,7 +178,7 @@ export interface ConnectorOptions {
   /**
    * Most bytes in one UDP datagram or TCP write, from 64 to 65507. Use 512 across the internet, 1432 on fast
    * ethernet, 8932 with jumbo frames, 8192 for a DogStatsD agent.
-   * @default 1432
+   * @default 1432 (8192 with `protocol: 'unixgram'`)
    */
   maxPacketSize?: number;
   /**
