@@ -14,7 +14,12 @@ import {
 import { formatNumber, millisecondsText } from './number-format.js';
 import type { Pipeline } from './pipeline.js';
 import type { CheckStatus } from './event-format.js';
-import { sendCheck, sendEvent, timestampField } from './extension-calls.js';
+import {
+  refuseTimestampedDelta,
+  sendCheck,
+  sendEvent,
+  timestampField,
+} from './extension-calls.js';
 import { StatsCounter } from './stats.js';
 import { Timer, timeCall } from './timer.js';
 import type {
@@ -153,7 +158,7 @@ export class Connector implements AsyncDisposable {
     if (this.#pipeline === undefined) return;
     if (!isFiniteNumber(value)) return rejectValue(this.#pipeline, 'incr', path, value);
     if (options?.timestamp !== undefined) {
-      return this.#emitAt('incr', Kind.counter, path, formatNumber(value), '|c', options, false);
+      return this.#emitAt('incr', Kind.counter, path, formatNumber(value), '|c', options);
     }
     if (this.#aggregation !== undefined) return this.#aggregate(Kind.counter, path, value, options);
     this.#emit(Kind.counter, path, formatNumber(value), '|c', true, options, false);
@@ -164,7 +169,7 @@ export class Connector implements AsyncDisposable {
     if (this.#pipeline === undefined) return;
     if (!isFiniteNumber(value)) return rejectValue(this.#pipeline, 'decr', path, value);
     if (options?.timestamp !== undefined) {
-      return this.#emitAt('decr', Kind.counter, path, formatNumber(-value), '|c', options, false);
+      return this.#emitAt('decr', Kind.counter, path, formatNumber(-value), '|c', options);
     }
     if (this.#aggregation !== undefined) {
       return this.#aggregate(Kind.counter, path, -value, options);
@@ -181,9 +186,8 @@ export class Connector implements AsyncDisposable {
     if (this.#pipeline === undefined) return;
     if (!isFiniteNumber(value)) return rejectValue(this.#pipeline, 'gauge', path, value);
     if (options?.timestamp !== undefined) {
-      const delta = options.delta === true;
-      const text = delta ? deltaText(value) : formatNumber(value);
-      return this.#emitAt('gauge', Kind.gauge, path, text, '|g', options, !delta && value < 0);
+      if (options.delta === true) return refuseTimestampedDelta(this.#pipeline, path);
+      return this.#emitAt('gauge', Kind.gauge, path, formatNumber(value), '|g', options);
     }
     if (this.#aggregation !== undefined) return this.#aggregate(Kind.gauge, path, value, options);
     if (options?.delta === true) {
@@ -331,7 +335,8 @@ export class Connector implements AsyncDisposable {
 
   /**
    * A counter or gauge call with a `timestamp`: written with `|T<seconds>` after its type and
-   * rate, and never aggregated (values of different moments must not be merged).
+   * rate, and never aggregated (values of different moments must not be merged). Only the
+   * DogStatsD agent reads timestamps, and it reads a negative gauge as a value: no `0` first.
    */
   #emitAt(
     call: string,
@@ -340,7 +345,6 @@ export class Connector implements AsyncDisposable {
     value: string,
     type: string,
     options: CounterOptions,
-    negativeGauge: boolean,
   ): void {
     const pipeline = this.#pipeline as Pipeline;
     const at = timestampField(pipeline, this.#formatter, call, path, options.timestamp);
@@ -348,7 +352,7 @@ export class Connector implements AsyncDisposable {
     const rate = this.#sample(path, options);
     if (rate === 0) return;
     if (kind === Kind.counter && rate < 1) type += '|@' + formatNumber(rate);
-    this.#write(kind, path, value, type + at, options.tags, negativeGauge);
+    this.#write(kind, path, value, type + at, options.tags, false);
   }
 
   /**

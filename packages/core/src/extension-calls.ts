@@ -78,6 +78,19 @@ export function timestampField(
   return '|T' + seconds;
 }
 
+/**
+ * A gauge change (`delta: true`) with a timestamp: only the DogStatsD agent reads timestamps, and
+ * it has no gauge changes (it would set the gauge to the change), so no server can read it.
+ */
+export function refuseTimestampedDelta(pipeline: Pipeline, path: string): void {
+  pipeline.unsupported(
+    () =>
+      `gauge(${describeValue(path)}): a change (delta: true) cannot have a timestamp: only ` +
+      'the Datadog agent reads timestamps, and it has no gauge changes; send the new value ' +
+      'instead; dropped',
+  );
+}
+
 /** The `|#…` suffix of the connector's fixed tags and `tags`; `undefined` if they cannot be written. */
 function tagSuffix(formatter: MetricFormatter, tags: Tags | null | undefined): string | undefined {
   const { fixedTags, ascii } = formatter.settings;

@@ -34,14 +34,23 @@ describe('timestamp option', () => {
     ]);
   });
 
-  it('writes it on gauges, values and changes', () => {
+  it('writes it on gauges, a negative value alone: the agent reads -2 as a value', () => {
     const { statsd } = recording();
     statsd.gauge('pool', 3, { timestamp: 1_700_000_000 });
-    statsd.gauge('pool', -2, { timestamp: 1_700_000_000, delta: true });
+    statsd.gauge('pool', -2, { timestamp: 1_700_000_000 });
     expect(statsd.lines).toEqual([
       'app.gauges.pool:3|g|T1700000000',
       'app.gauges.pool:-2|g|T1700000000',
     ]);
+  });
+
+  it('drops a timestamped gauge change as unsupported: the agent has no gauge changes', () => {
+    const { statsd, errors } = recording();
+    statsd.gauge('pool', 2, { timestamp: 1_700_000_000, delta: true });
+    expect(statsd.lines).toEqual([]);
+    expect(statsd.stats()).toMatchObject({ enqueued: 1, dropReasons: { unsupported: 1 } });
+    expect(errors.map((e) => e.code)).toEqual([ErrorCode.Unsupported]);
+    expect(errors[0]?.message).toMatch(/delta: true/);
   });
 
   it('keeps the sample rate of a sampled counter', () => {
