@@ -1,5 +1,7 @@
 import { Aggregation } from './aggregation.js';
 import { childFamily, createFamily, type Family } from './connector-family.js';
+import type { CheckStatus } from './event-format.js';
+import { refuseTimestampedDelta, sendCheck, sendEvent, timestampField } from './extension-calls.js';
 import { rejectLine, rejectSampleRate, rejectValue, reportTagsIgnored } from './invalid-input.js';
 import { Kind, type MetricFormatter } from './metric-formatter.js';
 import {
@@ -13,13 +15,6 @@ import {
 } from './metric-values.js';
 import { formatNumber, millisecondsText } from './number-format.js';
 import type { Pipeline } from './pipeline.js';
-import type { CheckStatus } from './event-format.js';
-import {
-  refuseTimestampedDelta,
-  sendCheck,
-  sendEvent,
-  timestampField,
-} from './extension-calls.js';
 import { StatsCounter } from './stats.js';
 import { Timer, timeCall } from './timer.js';
 import type {

@@ -7,6 +7,7 @@ import {
   formatCheck,
   formatEvent,
   messageText,
+  type EventFields,
 } from './event-format.js';
 import type { MetricFormatter } from './metric-formatter.js';
 import type { Pipeline } from './pipeline.js';
@@ -114,6 +115,33 @@ function accept(pipeline: Pipeline, line: string, ascii: boolean): void {
   pipeline.accept(line, ascii ? line.length : Buffer.byteLength(line, 'utf8'), 1);
 }
 
+/** What is wrong with an argument: its name, its value and what is expected. */
+type Problem = readonly [what: string, value: unknown, expected: string];
+
+function isProblem(result: EventFields | Problem): result is Problem {
+  return Array.isArray(result);
+}
+
+/** The optional fields of an event, checked and made wire-safe. */
+function eventFields(given: EventOptions, ascii: boolean): EventFields | Problem {
+  const { alertType, priority, date } = given;
+  if (alertType !== undefined && !ALERT_TYPES.includes(alertType)) {
+    return ['alertType', alertType, ALERT_TYPES.join(', ')];
+  }
+  if (priority !== undefined && !PRIORITIES.includes(priority)) {
+    return ['priority', priority, PRIORITIES.join(' or ')];
+  }
+  const seconds = date === undefined ? undefined : unixSeconds(date);
+  if (date !== undefined && seconds === undefined) return ['date', date, TIMESTAMP_EXPECTED];
+  const hostname = optionalText(given.hostname, ascii);
+  if (hostname === undefined) return ['hostname', given.hostname, 'a string'];
+  const aggregationKey = optionalText(given.aggregationKey, ascii);
+  if (aggregationKey === undefined) return ['aggregationKey', given.aggregationKey, 'a string'];
+  const sourceType = optionalText(given.sourceType, ascii);
+  if (sourceType === undefined) return ['sourceType', given.sourceType, 'a string'];
+  return { date: seconds, hostname, aggregationKey, priority, sourceType, alertType };
+}
+
 /** `statsd.event(title, text, options)`: see {@link formatEvent}. */
 export function sendEvent(
   pipeline: Pipeline,
@@ -135,26 +163,10 @@ export function sendEvent(
   if (typeof given !== 'object') {
     return refuse(pipeline, 'event', title, 'options', given, 'an object');
   }
-  const { alertType, priority, date } = given;
-  if (alertType !== undefined && !ALERT_TYPES.includes(alertType)) {
-    return refuse(pipeline, 'event', title, 'alertType', alertType, ALERT_TYPES.join(', '));
-  }
-  if (priority !== undefined && !PRIORITIES.includes(priority)) {
-    return refuse(pipeline, 'event', title, 'priority', priority, PRIORITIES.join(' or '));
-  }
-  const seconds = date === undefined ? undefined : unixSeconds(date);
-  if (date !== undefined && seconds === undefined) {
-    return refuse(pipeline, 'event', title, 'date', date, TIMESTAMP_EXPECTED);
-  }
-  const hostname = optionalText(given.hostname, ascii);
-  const aggregationKey = optionalText(given.aggregationKey, ascii);
-  const sourceType = optionalText(given.sourceType, ascii);
-  if (hostname === undefined || aggregationKey === undefined || sourceType === undefined) {
-    return refuse(pipeline, 'event', title, 'options', Object.keys(given), 'string values');
-  }
+  const fields = eventFields(given, ascii);
+  if (isProblem(fields)) return refuse(pipeline, 'event', title, ...fields);
   const tags = tagSuffix(formatter, given.tags);
   if (tags === undefined) return refuse(pipeline, 'event', title, 'tags', given.tags, TAGS);
-  const fields = { date: seconds, hostname, aggregationKey, priority, sourceType, alertType };
   accept(pipeline, formatEvent(safeTitle, eventText(text, ascii), fields, tags, ascii), ascii);
 }
 
