@@ -2,8 +2,11 @@ import { mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ErrorCode, StatsdError } from '../src/errors.js';
+import { kTransportFactory, type InternalOptions } from '../src/internal.js';
 import { resolveOptions } from '../src/options.js';
-import { loadUnixDgram } from '../src/transports/unix-dgram-loader.js';
+import { loadUnixDgram, type UnixDgramModule } from '../src/transports/unix-dgram-loader.js';
+import { UnixgramTransport } from '../src/transports/unixgram-transport.js';
+import type { ConnectorOptions } from '../src/types.js';
 import {
   connectorFor,
   errorLog,
@@ -119,6 +122,68 @@ describe("protocol: 'unixgram'", () => {
     );
     expect(statsd.stats()).toMatchObject({ enqueued: COUNT + 1, sent: COUNT + 1, dropped: 0 });
     expect(errors).toEqual([]);
+  });
+
+  it('tries a congested socket again only when it signals room, never in a loop', async () => {
+    const listener = await listen(join(dir, 'dsd.socket'));
+    // The real unix-dgram, with its sends counted.
+    const real = loadUnixDgram();
+    let attempts = 0;
+    const counting: UnixDgramModule = {
+      createSocket(type) {
+        const socket = real.createSocket(type);
+        const send = socket.send.bind(socket);
+        socket.send = (data, callback) => {
+          attempts++;
+          send(data, callback);
+        };
+        return socket;
+      },
+    };
+    const options: ConnectorOptions & InternalOptions = {
+      protocol: 'unixgram',
+      path: listener.path,
+      maxPacketSize: 64,
+      [kTransportFactory]: (target, events) => new UnixgramTransport(target, events, counting),
+    };
+    const statsd = connectorFor(options);
+    await statsd.start();
+    await listener.pause();
+    for (let i = 0; i < 4000; i++) statsd.incr(`metric.number.${i}`);
+    await nextTurn();
+    const accepted = statsd.stats().packetsSent;
+    expect(statsd.stats().queued).toBeGreaterThan(0);
+    // Time passes while the listener reads nothing: a loop would send thousands of times.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(statsd.stats().packetsSent).toBe(accepted);
+    // The sends the kernel took, the one that found the queue full, and no more than one retry
+    // (the fallback retry comes after a second).
+    expect(attempts - accepted).toBeGreaterThanOrEqual(1);
+    expect(attempts - accepted).toBeLessThanOrEqual(2);
+    await listener.resume();
+    await until(() => statsd.stats().queued === 0, 'the queue drained');
+    expect(statsd.stats()).toMatchObject({ sent: 4000, dropped: 0 });
+  });
+
+  it('counts what a congested socket still holds at stop() as stopTimeout drops', async () => {
+    const listener = await listen(join(dir, 'dsd.socket'));
+    const statsd = connectorFor({
+      protocol: 'unixgram',
+      path: listener.path,
+      maxPacketSize: 64,
+      stopTimeout: 100,
+    });
+    await statsd.start();
+    await listener.pause();
+    for (let i = 0; i < 4000; i++) statsd.incr(`metric.number.${i}`);
+    await nextTurn();
+    await statsd.stop();
+    const stats = statsd.stats();
+    expectBalanced(stats);
+    expect(stats.queued).toBe(0);
+    expect(stats.dropped).toBe(stats.dropReasons.stopTimeout);
+    expect(stats.dropReasons.stopTimeout).toBe(4000 - stats.sent);
+    expect(stats.dropReasons.stopTimeout).toBeGreaterThan(0);
   });
 
   it('keeps metrics queued while the listener is gone and delivers them when it is back', async () => {
