@@ -20,6 +20,11 @@ import type { CheckOptions, EventOptions, Tags } from './types.js';
 // check the call, format it, and hand it to the pipeline like a metric line, so that it is
 // packed, counted and dropped like one. Like metric calls, these never throw: what cannot be
 // sent is counted as dropped (`invalid` or `unsupported`) and reported.
+//
+// Events and checks carry the global and child tags but not the prefix: Datadog's own client
+// writes neither with its namespace (DataDog/datadog-go, statsd/format.go, `appendEvent`,
+// `appendServiceCheck`); hot-shots (lib/statsFunctions.js) prefixes check names but not events.
+// A check name is what monitors are set up on, so it stays as the application wrote it.
 
 /** Builds the refusal of one argument of `call`, for the throttled reporter. */
 function refuse(
