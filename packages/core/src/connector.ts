@@ -1,11 +1,11 @@
 import { Aggregation } from './aggregation.js';
 import { childFamily, createFamily, type Family } from './connector-family.js';
-import { rejectLine, rejectSampleRate, rejectValue, reportTagsIgnored } from './invalid-input.js';
+import type { DialectRules } from './dialect.js';
+import { rejectLine, rejectSampleRate, rejectUnsupported, rejectValue } from './invalid-input.js';
 import { Kind, type MetricFormatter } from './metric-formatter.js';
 import {
   RATED,
   deltaText,
-  hasHistograms,
   isFiniteNumber,
   memberText,
   numericText,
@@ -19,6 +19,7 @@ import type {
   ChildOptions,
   ConnectorOptions,
   ConnectorStats,
+  Dialect,
   GaugeOptions,
   MetricOptions,
   MetricType,
@@ -73,8 +74,13 @@ export class Connector implements AsyncDisposable {
   readonly #sampleRate: number;
   readonly #sampledTypes: ReadonlyMap<string, string>;
   readonly #aggregation: Aggregation | undefined;
+  readonly #dialect: DialectRules;
   readonly #histogramType: string;
   readonly #distributionType: string;
+  readonly #negativeHistograms: boolean;
+  readonly #gaugeDeltas: boolean;
+  /** Whether a negative gauge value is written after a `0` line (the dialect's `negativeGauge`). */
+  readonly #zeroFirst: boolean;
 
   static {
     pipelineOf = (connector) => connector.#pipeline;
@@ -95,9 +101,22 @@ export class Connector implements AsyncDisposable {
       pipeline?.aggregator === undefined
         ? undefined
         : new Aggregation(pipeline, pipeline.aggregator, formatter);
-    const keepsHistograms = hasHistograms(formatter.settings.tagFormat);
-    this.#histogramType = keepsHistograms ? '|h' : '|ms';
-    this.#distributionType = keepsHistograms ? '|d' : '|ms';
+    // The dialect's rules are copied into fields: the metric calls read one field each.
+    const dialect = family.dialect;
+    this.#dialect = dialect;
+    this.#histogramType = dialect.histogramType;
+    this.#distributionType = dialect.distributionType;
+    this.#negativeHistograms = dialect.negativeHistograms;
+    this.#gaugeDeltas = dialect.gaugeDeltas;
+    this.#zeroFirst = dialect.negativeGauge === 'zeroFirst';
+  }
+
+  /**
+   * The kind of server this connector writes for (`dialect` option): `'statsd'`, `'dogstatsd'`
+   * or `'telegraf'`. Read by the framework layer to pick its default naming.
+   */
+  get dialect(): Dialect {
+    return this.#dialect.name;
   }
 
   /** False for a disabled connector, which accepts every call and sends nothing. */
@@ -163,17 +182,21 @@ export class Connector implements AsyncDisposable {
 
   /**
    * Sets a gauge (`<prefix>.gauges.<path>:<value>|g`), or changes it with `delta: true`
-   * (`+3`, `-0.5`). A negative value is sent as `0` then the value, in one packet, because the
-   * server reads a lone `-5` as a change.
+   * (`+3`, `-0.5`). A negative value is sent as `0` then the value, in one packet, where the
+   * server reads a lone `-5` as a change (`statsd`, `telegraf`). The `dogstatsd` dialect has no
+   * changes: a `delta: true` call is dropped and reported (`unsupported`).
    */
   gauge(path: string, value: number, options?: GaugeOptions): void {
     if (this.#pipeline === undefined) return;
     if (!isFiniteNumber(value)) return rejectValue(this.#pipeline, 'gauge', path, value);
+    const delta = options?.delta === true;
+    if (delta && !this.#gaugeDeltas) return this.#rejectDelta('gauge', path);
     if (this.#aggregation !== undefined) return this.#aggregate(Kind.gauge, path, value, options);
-    if (options?.delta === true) {
+    if (delta) {
       this.#emit(Kind.gauge, path, deltaText(value), '|g', false, options, false);
     } else {
-      this.#emit(Kind.gauge, path, formatNumber(value), '|g', false, options, value < 0);
+      const zeroFirst = value < 0 && this.#zeroFirst;
+      this.#emit(Kind.gauge, path, formatNumber(value), '|g', false, options, zeroFirst);
     }
   }
 
@@ -202,23 +225,26 @@ export class Connector implements AsyncDisposable {
   }
 
   /**
-   * Records a value in a histogram (`|h`) where the tag format's server has them (DogStatsD,
-   * Telegraf); plain StatsD and Graphite get a timer (`|ms`) instead, never a counter.
+   * Records a value in a histogram (`|h`) where the dialect's server has them (DogStatsD,
+   * Telegraf); plain StatsD gets a timer (`|ms`) instead, never a counter.
    */
   histogram(path: string, value: number, options?: MetricOptions): void {
     if (this.#pipeline === undefined) return;
     const type = this.#histogramType;
-    if (!validDistributionValue(value, type)) {
+    if (!validDistributionValue(value, this.#negativeHistograms)) {
       return rejectValue(this.#pipeline, 'histogram', path, value);
     }
     this.#emit(Kind.histogram, path, formatNumber(value), type, true, options, false);
   }
 
-  /** Records a value in a distribution (`|d`); mapped like {@link Connector.histogram}. */
+  /**
+   * Records a value in a distribution: `|d` for DogStatsD, `|h` for Telegraf (which drops `d`
+   * unless `datadog_distributions` is on), a timer (`|ms`) for plain StatsD.
+   */
   distribution(path: string, value: number, options?: MetricOptions): void {
     if (this.#pipeline === undefined) return;
     const type = this.#distributionType;
-    if (!validDistributionValue(value, type)) {
+    if (!validDistributionValue(value, this.#negativeHistograms)) {
       return rejectValue(this.#pipeline, 'distribution', path, value);
     }
     this.#emit(Kind.distribution, path, formatNumber(value), type, true, options, false);
@@ -239,16 +265,21 @@ export class Connector implements AsyncDisposable {
     if (!Object.hasOwn(RATED, type)) {
       return rejectValue(pipeline, 'injectMetric', path, type, 'type');
     }
+    const histogram = type === 'h' || type === 'd';
     const suffix =
       type === 'h' ? this.#histogramType : type === 'd' ? this.#distributionType : '|' + type;
-    // A histogram mapped to a timer must be >= 0 like any timer, or the server rejects the line.
+    // Timers, and histograms where the dialect needs it, must be >= 0 or the server rejects them.
     const text =
       type === 's'
         ? memberText(value, this.#formatter.settings.ascii)
-        : numericText(value, suffix === '|ms');
+        : numericText(value, type === 'ms' || (histogram && !this.#negativeHistograms));
     if (text === undefined) return rejectValue(pipeline, 'injectMetric', path, value);
-    const negativeGauge = type === 'g' && text.startsWith('-');
-    this.#emit(Kind.raw, path, text, suffix, RATED[type], options, negativeGauge);
+    // A gauge written `+3` is a change, which DogStatsD would read as the value 3.
+    if (type === 'g' && text.startsWith('+') && !this.#gaugeDeltas) {
+      return this.#rejectDelta('injectMetric', path);
+    }
+    const zeroFirst = type === 'g' && text.startsWith('-') && this.#zeroFirst;
+    this.#emit(Kind.raw, path, text, suffix, RATED[type], options, zeroFirst);
   }
 
   /** A timer for `path`: `statsd.timer('render').start()`, then `stop()`. */
@@ -273,6 +304,17 @@ export class Connector implements AsyncDisposable {
       [kFamily]: childFamily(this.#family, options),
     };
     return new Connector(carrier);
+  }
+
+  /** Drops a gauge change the dialect cannot express, and reports it. */
+  #rejectDelta(call: string, path: string): void {
+    rejectUnsupported(
+      this.#pipeline as Pipeline,
+      call,
+      path,
+      this.#dialect.name,
+      'gauge changes (its server would set the gauge to the change): send the new value instead',
+    );
   }
 
   #emit(
@@ -317,7 +359,7 @@ export class Connector implements AsyncDisposable {
     return rate;
   }
 
-  /** Formats one metric (two lines for a negative gauge value) and queues it. */
+  /** Formats one metric (two lines for a negative gauge value set after a `0`) and queues it. */
   #write(
     kind: Kind,
     path: string,
@@ -337,7 +379,6 @@ export class Connector implements AsyncDisposable {
       bytes += zero.length + formatter.extraBytes + 1;
       line = zero + '\n' + line;
     }
-    if (tags != null && formatter.dropsTags) reportTagsIgnored(pipeline, path);
     pipeline.accept(line, bytes, 1);
   }
 
@@ -359,7 +400,7 @@ export class Connector implements AsyncDisposable {
     } else if (delta) {
       this.#write(kind, path, deltaText(value), '|g', tags, false);
     } else {
-      this.#write(kind, path, formatNumber(value), '|g', tags, value < 0);
+      this.#write(kind, path, formatNumber(value), '|g', tags, value < 0 && this.#zeroFirst);
     }
   }
 }

@@ -1,7 +1,9 @@
 import { Connector } from './connector.js';
+import { datadogGlobalTags } from './datadog-environment.js';
+import { DEFAULT_DIALECT, DIALECTS, DIALECT_NAMES, type DialectRules } from './dialect.js';
 import { ErrorCode, StatsdError, describeValue, invalidOption } from './errors.js';
 import { CONNECTOR_OPTIONS, PROTOCOLS, checkOptionNames, listOf } from './options.js';
-import type { ConnectorOptions, CreateConnectorOptions, Protocol } from './types.js';
+import type { ConnectorOptions, CreateConnectorOptions, Dialect, Protocol } from './types.js';
 
 /** The environment variables `createConnector` reads. */
 export type StatsdEnvironment = Readonly<Record<string, string | undefined>>;
@@ -19,10 +21,13 @@ const FALSE_WORDS = ['0', 'false', 'no', 'off'];
 
 /**
  * Resolves the connector's options the way the framework glue does: explicit options, then
- * `STATSD_ENABLED`, `STATSD_HOST`, `STATSD_PORT`, `STATSD_PREFIX` and `STATSD_PROTOCOL`, then the
- * defaults. With no prefix anywhere, `service` and `environment` give
- * `applications.<service>.<environment>`. An empty prefix means none. With
- * `STATSD_PROTOCOL=unix`, `STATSD_HOST` holds the socket path.
+ * `STATSD_DIALECT`, `STATSD_ENABLED`, `STATSD_HOST`, `STATSD_PORT`, `STATSD_PREFIX` and
+ * `STATSD_PROTOCOL`, then (in the `dogstatsd` dialect) the Datadog agent's `DD_*` variables,
+ * then the defaults. With no prefix anywhere, `service` and `environment` give
+ * `applications.<service>.<environment>`, or in the `dogstatsd` dialect the tags `service` and
+ * `env`. An empty prefix means none. With `STATSD_PROTOCOL=unix`, `STATSD_HOST` holds the
+ * socket path. With no dialect given, `DD_AGENT_HOST` or `DD_DOGSTATSD_URL` without
+ * `STATSD_HOST` means `dogstatsd`.
  */
 export function resolveEnvironment(
   options: CreateConnectorOptions = {},
@@ -39,23 +44,42 @@ export function resolveEnvironment(
   requireName('service', service);
   requireName('environment', environment);
   const resolved: ConnectorOptions = { ...rest };
+  const dialect = rest.dialect ?? parseDialect(env);
+  if (dialect !== undefined) resolved.dialect = dialect;
+  // An unknown `dialect` option is left to the connector, which names it.
+  const rules = (DIALECTS as Partial<Record<string, DialectRules>>)[dialect ?? DEFAULT_DIALECT];
+  const datadog = rules?.datadogEnvironment === true;
   const enabled = rest.enabled ?? parseEnabled(env.STATSD_ENABLED);
   if (enabled !== undefined) resolved.enabled = enabled;
   const protocol = rest.protocol ?? parseProtocol(env.STATSD_PROTOCOL);
   if (protocol !== undefined) resolved.protocol = protocol;
   const host =
-    rest.host ?? (blank(env.STATSD_HOST) ? undefined : (env.STATSD_HOST as string).trim());
+    rest.host ??
+    variable(env, 'STATSD_HOST') ??
+    (datadog ? variable(env, 'DD_AGENT_HOST') : undefined);
   if (protocol === 'unix') {
     if (resolved.path === undefined && host !== undefined) resolved.path = host;
     delete resolved.host;
   } else if (host !== undefined) {
     resolved.host = host;
   }
-  const port = rest.port ?? parsePort(env.STATSD_PORT);
+  const port =
+    rest.port ??
+    parsePort(env.STATSD_PORT, 'STATSD_PORT') ??
+    (datadog ? parsePort(env.DD_DOGSTATSD_PORT, 'DD_DOGSTATSD_PORT') : undefined);
   if (port !== undefined) resolved.port = port;
   if (!('prefix' in rest) || rest.prefix === undefined) {
     if (env.STATSD_PREFIX !== undefined) resolved.prefix = env.STATSD_PREFIX;
-    else if (service && environment) resolved.prefix = `applications.${service}.${environment}`;
+    else if (service && environment && !datadog) {
+      resolved.prefix = `applications.${service}.${environment}`;
+    }
+  }
+  if (datadog) {
+    const globalTags = datadogGlobalTags(
+      { service, environment, globalTags: rest.globalTags },
+      env,
+    );
+    if (globalTags !== undefined) resolved.globalTags = globalTags;
   }
   return resolved;
 }
@@ -94,15 +118,37 @@ function parseProtocol(value: string | undefined): Protocol | undefined {
   throw environmentError('STATSD_PROTOCOL', value, listOf(PROTOCOLS));
 }
 
-function parsePort(value: string | undefined): number | undefined {
+function parsePort(value: string | undefined, name: string): number | undefined {
   if (blank(value)) return undefined;
   const text = (value as string).trim();
   // Checked here, not left to the connector, so that the error names the variable to fix.
   const port = /^\d{1,5}$/.test(text) ? Number(text) : 0;
   if (port < 1 || port > 65_535) {
-    throw environmentError('STATSD_PORT', value, 'an integer from 1 to 65535');
+    throw environmentError(name, value, 'an integer from 1 to 65535');
   }
   return port;
+}
+
+/**
+ * `STATSD_DIALECT`, else `dogstatsd` when the Datadog agent's address is in the environment
+ * (`DD_AGENT_HOST` or `DD_DOGSTATSD_URL`, as the agent's admission controller injects them on
+ * Kubernetes) and `STATSD_HOST` is not, else `undefined` (the connector's default).
+ */
+function parseDialect(env: StatsdEnvironment): Dialect | undefined {
+  const value = env.STATSD_DIALECT;
+  if (!blank(value)) {
+    const word = (value as string).trim().toLowerCase();
+    if ((DIALECT_NAMES as readonly string[]).includes(word)) return word as Dialect;
+    throw environmentError('STATSD_DIALECT', value, listOf(DIALECT_NAMES));
+  }
+  const agent = !blank(env.DD_AGENT_HOST) || !blank(env.DD_DOGSTATSD_URL);
+  return agent && blank(env.STATSD_HOST) ? 'dogstatsd' : undefined;
+}
+
+/** A variable's trimmed value; `undefined` when it is unset or blank. */
+function variable(env: StatsdEnvironment, name: string): string | undefined {
+  const value = env[name];
+  return blank(value) ? undefined : (value as string).trim();
 }
 
 function blank(value: string | undefined): boolean {

@@ -9,8 +9,13 @@ export const ErrorCode = {
   MissingHost: 'ERR_STATSD_MISSING_HOST',
   /** A metric call received a value or name that cannot be written to the wire. */
   InvalidMetric: 'ERR_STATSD_INVALID_METRIC',
-  /** Tags were given to a call while `tagFormat` is `'none'`; the metric was sent without them. */
+  /**
+   * No longer reported: every dialect writes tags, and `tagFormat: 'none'` is gone. Kept so that
+   * code matching on it still compiles; the code is never reused for anything else.
+   */
   TagsIgnored: 'ERR_STATSD_TAGS_IGNORED',
+  /** The server's dialect cannot express a call (a gauge change to DogStatsD); it was dropped. */
+  Unsupported: 'ERR_STATSD_UNSUPPORTED',
   /** A timer was stopped, sent or started in the wrong order. */
   TimerMisuse: 'ERR_STATSD_TIMER_MISUSE',
   /** The queue was full and the metric was dropped. */

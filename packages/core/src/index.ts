@@ -9,6 +9,7 @@ export type {
   ConnectorOptions,
   ConnectorStats,
   CreateConnectorOptions,
+  Dialect,
   DropReason,
   ErrorHandler,
   GaugeOptions,

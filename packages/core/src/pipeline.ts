@@ -102,6 +102,13 @@ export class Pipeline {
     this.reporter.report(ErrorCode.InvalidMetric, describe);
   }
 
+  /** Counts a call the server's dialect cannot express, and reports it. */
+  unsupported(describe: () => string): void {
+    this.stats.enqueued++;
+    this.stats.drop('unsupported', 1);
+    this.reporter.report(ErrorCode.Unsupported, describe);
+  }
+
   /** Makes sure a flush is scheduled: a source holds metrics that `accept` has not seen yet. */
   requestFlush(): void {
     if (!this.#flushScheduled) this.#scheduleFlush();

@@ -14,6 +14,7 @@ export class StatsCounter {
     tooLong: 0,
     sendError: 0,
     stopTimeout: 0,
+    unsupported: 0,
   };
 
   /** Counts `metrics` as dropped for `reason`. */
