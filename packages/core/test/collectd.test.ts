@@ -7,7 +7,6 @@ import { Collectd, findCollectd } from './helpers/collectd.js';
 const binary = findCollectd();
 const required = process.env.CI === 'true';
 if (binary === undefined && !required) {
-  // eslint-disable-next-line no-console -- the notice a developer without collectd must see
   console.warn(
     'collectd.test.ts skipped: collectd is not installed (Debian: apt-get install collectd-core).',
   );
