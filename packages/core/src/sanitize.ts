@@ -3,8 +3,9 @@
  * values and set members, every character that means something on the wire (`:` `|` `@` `#` `,`
  * `;` `=`), every whitespace or control character (`\n`, `\r`, tab, the C1 controls U+0080–U+009F
  * such as NEL, which some parsers treat as a line break) and every lone surrogate is replaced by
- * `_`. Over TCP and unix sockets, where the reference daemon decodes ASCII, every
- * non-ASCII character is replaced by `_` as well; over UDP it is kept and sent as UTF-8.
+ * `_` (a DogStatsD tag value keeps its colons: see {@link sanitizeColonValue}). Over TCP and
+ * unix sockets, where the reference daemon decodes ASCII, every non-ASCII character is replaced
+ * by `_` as well; over UDP it is kept and sent as UTF-8.
  * The mapping is deterministic: the same input always gives the same output.
  */
 /* eslint-disable no-control-regex -- matching control characters is the point */
