@@ -53,15 +53,12 @@ async function statsdPlugin(app: FastifyInstance, options: StatsdPluginOptions):
     done();
   });
 
-  const detach =
-    shutdown === false
-      ? undefined
-      : stopOnShutdown(connector, { ...(shutdown === true ? {} : shutdown), server: app.server });
-  app.addHook('onClose', async () => {
-    detach?.();
-    // A shared connector is its owner's to stop.
-    if (middlewareOptions.connector === undefined) await connector.stop();
-  });
+  // `app.close()` closes `app.server` (also when it never listened), which undoes the binding.
+  if (shutdown !== false) {
+    stopOnShutdown(connector, { ...(shutdown === true ? {} : shutdown), server: app.server });
+  }
+  // A shared connector is its owner's to stop.
+  if (middlewareOptions.connector === undefined) app.addHook('onClose', () => connector.stop());
 }
 
 /** The metric path of the route Fastify matched (prefixes included), or `unmatched` (404s). */

@@ -17,6 +17,13 @@ declare module 'fastify' {
 /** Options of {@link StatsdPlugin}: the connector's settings plus how requests are named. */
 export interface StatsdPluginOptions extends RequestMetricsOptions {
   /**
+   * Text put before every metric path, followed by a dot. An empty string means no prefix
+   * (Fastify's register options take no `null` here). It is never a route prefix: the plugin
+   * is not encapsulated, so Fastify gives it none.
+   * @default `STATSD_PREFIX`, else `applications.<service>.<environment>`, else no prefix
+   */
+  prefix?: string;
+  /**
    * Names a request's route yourself. Return a route template (`'/users/:id'`, `'/static'`),
    * which is turned into a metric path by the same rule as Fastify's templates, or `undefined`
    * to keep the default. Called once per request, when the response is over, so
