@@ -90,6 +90,22 @@ describe.each(FASTIFY_MAJORS)('statsdPlugin configuration on %s', (_major, Fasti
     expect((await daemon.counters())[`${prefix}.counters.health.checks`]).toBe(3);
   });
 
+  it('answers the request with the error skip throws and records nothing for it', async () => {
+    const { app, prefix } = create({
+      skip: (request) => {
+        if (request.url !== '/users/0') return false;
+        throw Object.assign(new Error('no skipping today'), { statusCode: 503 });
+      },
+    });
+    const server = await serve(app);
+
+    await request(server).get('/users/0').expect(503);
+    await request(server).get('/users/1').expect(200);
+
+    // One TCP connection keeps the order: a timer of the first request would have come first.
+    expect(await waitForTimers(daemon, prefix, 1)).toEqual({ 'users._id.GET.200': 1 });
+  });
+
   it('reads host, port, protocol and prefix from the env option alone', async () => {
     const prefix = `envonly.svc${++apps}`;
     const app = appWith({ env: daemonEnv(daemon, { STATSD_PREFIX: prefix }) });

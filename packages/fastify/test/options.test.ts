@@ -51,6 +51,15 @@ describe('statsdPlugin options', () => {
     expect(await bootError({ env })).toMatchObject({ code: ErrorCode.InvalidOption });
   });
 
+  it('fails the boot with FST_ERR_DEC_ALREADY_PRESENT when registered twice on one instance', async () => {
+    const app = Fastify();
+    void app.register(statsdPlugin, DISABLED);
+    await expect(app.register(statsdPlugin, DISABLED)).rejects.toMatchObject({
+      code: 'FST_ERR_DEC_ALREADY_PRESENT',
+    });
+    await app.close();
+  });
+
   it('is named @statsd/fastify and builds the prefix from service and environment', async () => {
     const app = Fastify();
     await app.register(statsdPlugin, { ...DISABLED, service: 'shop', environment: 'staging' });
