@@ -34,15 +34,19 @@ async function statsdPlugin(app: FastifyInstance, options: StatsdPluginOptions):
   if (typeof shutdown !== 'boolean' && (typeof shutdown !== 'object' || shutdown === null)) {
     throw invalidOption('stopOnShutdown', shutdown, "true, false or { signals: ['SIGTERM'] }");
   }
+  // Decorated first, through getters: a second registration fails here, before it starts a
+  // connector nobody would stop. `request.statsd` sits on the prototype: nothing per request.
+  app.decorate('statsd', { getter: () => connector });
+  app.decorateRequest('statsd', { getter: () => connector });
   const recorder = new RequestRecorder<[FastifyRequest, FastifyReply]>(
     middlewareOptions,
     '(request, reply)',
   );
   const connector = recorder.connector;
+  // A shared connector is its owner's to stop.
+  const owned = middlewareOptions.connector === undefined;
+  if (owned) app.addHook('onClose', () => connector.stop());
   const named = middlewareOptions.routeName !== undefined;
-  app.decorate('statsd', connector);
-  // A getter on the request prototype: nothing to copy onto each request.
-  app.decorateRequest('statsd', { getter: () => connector });
 
   app.addHook('onRequest', function statsdOnRequest(request, reply, done) {
     if (recorder.skips(request, reply)) return done();
@@ -54,11 +58,14 @@ async function statsdPlugin(app: FastifyInstance, options: StatsdPluginOptions):
   });
 
   // `app.close()` closes `app.server` (also when it never listened), which undoes the binding.
-  if (shutdown !== false) {
+  if (shutdown === false) return;
+  try {
     stopOnShutdown(connector, { ...(shutdown === true ? {} : shutdown), server: app.server });
+  } catch (error) {
+    // Bad `signals`: the boot fails, and the connector started above must not outlive it.
+    if (owned) void connector.stop();
+    throw error;
   }
-  // A shared connector is its owner's to stop.
-  if (middlewareOptions.connector === undefined) app.addHook('onClose', () => connector.stop());
 }
 
 /** The metric path of the route Fastify matched (prefixes included), or `unmatched` (404s). */

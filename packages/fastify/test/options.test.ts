@@ -1,5 +1,4 @@
-import { ErrorCode, StatsdError } from '@statsd/core';
-import type { Connector } from '@statsd/core';
+import { Connector, ErrorCode, StatsdError } from '@statsd/core';
 import Fastify from 'fastify';
 import { statsdPlugin } from '../src/index.js';
 import type { StatsdPlugin, StatsdPluginOptions } from '../src/index.js';
@@ -49,6 +48,25 @@ describe('statsdPlugin options', () => {
   it('fails the boot with ERR_STATSD_INVALID_OPTION when STATSD_PORT is not a port', async () => {
     const env = { STATSD_HOST: '127.0.0.1', STATSD_PORT: 'eighty' };
     expect(await bootError({ env })).toMatchObject({ code: ErrorCode.InvalidOption });
+  });
+
+  it('stops the connector it started when stopOnShutdown fails the boot', async () => {
+    const stop = jest.spyOn(Connector.prototype, 'stop');
+    const app = Fastify();
+    try {
+      // An enabled connector, started against a closed port: it would retry until stopped.
+      const env = { STATSD_HOST: '127.0.0.1', STATSD_PORT: '9' };
+      const registered = app.register(statsdPlugin, {
+        env,
+        stopOnShutdown: { signals: ['SIGSTOP'] },
+      });
+      await expect(registered).rejects.toMatchObject({ code: ErrorCode.InvalidOption });
+      // Stopped by the failed registration itself, before the application closes anything.
+      expect(stop).toHaveBeenCalledTimes(1);
+    } finally {
+      await app.close();
+      stop.mockRestore();
+    }
   });
 
   it('fails the boot with FST_ERR_DEC_ALREADY_PRESENT when registered twice on one instance', async () => {
