@@ -35,6 +35,12 @@ describe('statsdPlugin options', () => {
     expect((error as Error).message).toMatch(message);
   });
 
+  it('fails the boot with ERR_STATSD_INVALID_OPTION when the options are not an object', async () => {
+    const error = await bootError('my-service');
+    expect(error).toMatchObject({ code: ErrorCode.InvalidOption });
+    expect((error as Error).message).toMatch(/`options`: received string/);
+  });
+
   it('fails the boot with ERR_STATSD_INVALID_OPTION naming an unknown option', async () => {
     const error = await bootError({ ...DISABLED, rootName: () => '/typo' });
     expect(error).toMatchObject({ code: ErrorCode.InvalidOption });
