@@ -1,4 +1,5 @@
 import { Aggregation } from './aggregation.js';
+import { invalidOption } from './errors.js';
 import { childFamily, createFamily, type Family } from './connector-family.js';
 import type { DialectRules } from './dialect.js';
 import { rejectLine, rejectSampleRate, rejectUnsupported, rejectValue } from './invalid-input.js';
@@ -20,6 +21,7 @@ import type {
   ConnectorOptions,
   ConnectorStats,
   Dialect,
+  FlushHook,
   GaugeOptions,
   MetricOptions,
   MetricType,
@@ -38,21 +40,8 @@ interface ChildCarrier {
   readonly [kFamily]?: Family;
 }
 
-/** Reads a connector's pipeline: set by the class, for {@link holdMetrics} only. */
-let pipelineOf: (connector: Connector) => Pipeline | undefined;
-
-/**
- * For the framework glue, which holds request timers outside the queue: every flush of
- * `connector`'s queue (scheduled, `flush()` and `stop()`) calls `drain` first. Returns what to
- * call when metrics start being held (it makes sure a flush comes within `flushInterval`), or
- * `undefined` for a disabled connector, which holds nothing. Not exported from the package.
- */
-export function holdMetrics(connector: Connector, drain: () => void): (() => void) | undefined {
-  const pipeline = pipelineOf(connector);
-  if (pipeline === undefined) return undefined;
-  pipeline.addSource(drain);
-  return () => pipeline.requestFlush();
-}
+/** The hook of a disabled connector, which never flushes. */
+const DISABLED_HOOK: FlushHook = Object.freeze({ requestFlush: () => {}, remove: () => {} });
 
 /**
  * The StatsD connector. Metric calls (`incr`, `gauge`, `timing`, …) only format and enqueue:
@@ -81,10 +70,6 @@ export class Connector implements AsyncDisposable {
   readonly #gaugeDeltas: boolean;
   /** Whether a negative gauge value is written after a `0` line (the dialect's `negativeGauge`). */
   readonly #zeroFirst: boolean;
-
-  static {
-    pipelineOf = (connector) => connector.#pipeline;
-  }
 
   /** Checks `options` at once: a bad option throws a `StatsdError` naming it. */
   constructor(options: ConnectorOptions = {}) {
@@ -155,6 +140,28 @@ export class Connector implements AsyncDisposable {
   /** The accounting: `enqueued === sent + dropped + queued` at any quiet moment. */
   stats(): ConnectorStats {
     return this.#pipeline?.snapshot() ?? new StatsCounter().snapshot(0, 0, false);
+  }
+
+  /**
+   * For code that holds metrics outside the queue, such as a batch of request timers: `drain`
+   * is called at the start of every flush (each `flushInterval`, `flush()` and `stop()`) and
+   * hands what it holds over through the ordinary metric calls (`timing`, `incr`, …), so held
+   * metrics are delivered, and counted, like any other, and `stop()` loses none of them. Call
+   * the hook's `requestFlush()` when you start holding metrics, so that a flush comes within
+   * `flushInterval`; `remove()` stops the calls. A disabled connector never flushes, so its
+   * `drain` is never called: hold nothing when `enabled` is `false`. A child and its parent
+   * share one queue, and so their hooks. A `drain` that throws is reported
+   * (`ERR_STATSD_FLUSH_HOOK`) and the flush goes on.
+   */
+  beforeFlush(drain: () => void): FlushHook {
+    const pipeline = this.#pipeline;
+    if (typeof drain !== 'function') throw invalidOption('drain', drain, 'a function');
+    if (pipeline === undefined) return DISABLED_HOOK;
+    pipeline.addSource(drain);
+    return {
+      requestFlush: () => pipeline.requestFlush(),
+      remove: () => pipeline.removeSource(drain),
+    };
   }
 
   /** Stops the connector: `await using statsd = new Connector(…)`. */

@@ -26,6 +26,8 @@ export const ErrorCode = {
   Transport: 'ERR_STATSD_TRANSPORT',
   /** `stop()` ran out of time and the rest of the queue was dropped. */
   StopTimeout: 'ERR_STATSD_STOP_TIMEOUT',
+  /** A `beforeFlush` drain threw; the flush went on without what it still held. */
+  FlushHook: 'ERR_STATSD_FLUSH_HOOK',
 } as const;
 
 /** One of the stable `ERR_STATSD_…` codes. */

@@ -254,3 +254,11 @@ export interface CreateConnectorOptions extends ConnectorOptions {
    */
   environment?: string;
 }
+
+/** What `connector.beforeFlush(drain)` returns. */
+export interface FlushHook {
+  /** Makes sure a flush, and so a call of `drain`, comes within `flushInterval`. */
+  requestFlush(): void;
+  /** Stops calling `drain`; what it still holds is no longer delivered by the connector. */
+  remove(): void;
+}

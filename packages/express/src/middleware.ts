@@ -22,7 +22,7 @@ import type { StatsdMiddleware, StatsdMiddlewareOptions } from './types.js';
 export function statsdMiddleware(options: StatsdMiddlewareOptions = {}): StatsdMiddleware {
   const recorder = new RequestRecorder<[Request, Response]>(options, '(req, res)');
   const connector = recorder.connector;
-  const routeOf = recorder.routeOf(templateName, (req: Request) => [req, req.res as Response]);
+  const routeOf = recorder.routeOf(routeTemplate, (req: Request) => [req, req.res as Response]);
 
   function statsdMiddleware(
     request: IncomingMessage,
@@ -51,6 +51,6 @@ function attachCapture(req: Request): void {
   }
 }
 
-function templateName(req: Request): string {
-  return RouteCapture.of(req)?.routeName() ?? UNMATCHED_ROUTE;
+function routeTemplate(req: Request): string {
+  return RouteCapture.of(req)?.routeTemplate() ?? UNMATCHED_ROUTE;
 }

@@ -1,6 +1,6 @@
 import { RequestRecorder } from '@statsd/core/framework';
 import type { Next, ParameterizedContext } from 'koa';
-import { matchedRouteName } from './matched-route.js';
+import { matchedRouteTemplate } from './matched-route.js';
 import type { StatsdMiddleware, StatsdMiddlewareOptions, StatsdState } from './types.js';
 
 /**
@@ -21,7 +21,7 @@ import type { StatsdMiddleware, StatsdMiddlewareOptions, StatsdState } from './t
 export function statsdMiddleware(options: StatsdMiddlewareOptions = {}): StatsdMiddleware {
   const recorder = new RequestRecorder<[ParameterizedContext]>(options, '(ctx)');
   const connector = recorder.connector;
-  const routeOf = recorder.routeOf<ParameterizedContext>(matchedRouteName, (ctx) => [ctx]);
+  const routeOf = recorder.routeOf<ParameterizedContext>(matchedRouteTemplate, (ctx) => [ctx]);
 
   function statsdMiddleware(ctx: ParameterizedContext<StatsdState>, next: Next): Promise<unknown> {
     ctx.state.statsd = connector;
