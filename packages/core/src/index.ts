@@ -2,6 +2,8 @@ export { Connector } from './connector.js';
 export { createConnector, resolveEnvironment } from './create-connector.js';
 export type { StatsdEnvironment } from './create-connector.js';
 export { ErrorCode, StatsdError } from './errors.js';
+export { stopOnShutdown } from './framework/shutdown.js';
+export type { ClosableServer, ShutdownOptions } from './framework/shutdown.js';
 export { Timer } from './timer.js';
 export type { TimerStopOptions } from './timer.js';
 export type {
@@ -12,6 +14,7 @@ export type {
   Dialect,
   DropReason,
   ErrorHandler,
+  FlushHook,
   GaugeOptions,
   Logger,
   MetricOptions,

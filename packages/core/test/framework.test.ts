@@ -16,6 +16,7 @@ import {
   stopOnShutdown,
 } from '../src/framework/index.js';
 import * as framework from '../src/framework/index.js';
+import * as core from '../src/index.js';
 import { RouteNameCache } from '../src/framework/route-name.js';
 import { FakeStatsdServer, MemoryConnector } from '../src/testing/index.js';
 
@@ -88,6 +89,10 @@ describe('requestMetricPath', () => {
 describe('@statsd/core/framework', () => {
   it('does not export the internal invalidOption helper', () => {
     expect(Object.keys(framework)).not.toContain('invalidOption');
+  });
+
+  it('is the same stopOnShutdown that workers import from the package root', () => {
+    expect(core.stopOnShutdown).toBe(stopOnShutdown);
   });
 });
 
