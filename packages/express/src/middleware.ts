@@ -6,9 +6,10 @@ import type { StatsdMiddleware, StatsdMiddlewareOptions } from './types.js';
 
 /**
  * Express middleware that times every request into StatsD as
- * `<prefix>.timers.<route>.<METHOD>.<status>` (milliseconds, monotonic clock) and puts the
- * connector on `res.locals.statsd`. With no options, the connector is configured from the
- * `STATSD_*` environment variables, as `createConnector` does, and started at once.
+ * `<prefix>.timers.<route>.<METHOD>.<status>` (milliseconds, monotonic clock), or as
+ * `<prefix>.timers.http.request` tagged `route`, `method` and `status` with `naming: 'tags'`,
+ * and puts the connector on `res.locals.statsd`. With no options, the connector is configured from
+ * the `STATSD_*` environment variables, as `createConnector` does, and started at once.
  *
  * ```ts
  * const statsd = statsdMiddleware({ service: 'my-service', environment: 'production' });

@@ -7,7 +7,7 @@ const BATCH_SIZE = 128;
 
 /** Where a recorder puts each request's timer: held in a batch, or sent at once. */
 export interface RequestTimerSink {
-  /** Records `timer` with a duration of `seconds`: `timing(path, seconds, options)`, now or soon. */
+  /** Records `timer` lasting `seconds`: `timing(path, seconds, options)`, now or soon. */
   add(timer: RequestTimer, seconds: number): void;
 }
 
