@@ -1,7 +1,7 @@
 import { Aggregation } from './aggregation.js';
-import { invalidOption } from './errors.js';
 import { childFamily, createFamily, type Family } from './connector-family.js';
 import type { DialectRules } from './dialect.js';
+import { invalidOption } from './errors.js';
 import { rejectLine, rejectSampleRate, rejectUnsupported, rejectValue } from './invalid-input.js';
 import { Kind, type MetricFormatter } from './metric-formatter.js';
 import {
