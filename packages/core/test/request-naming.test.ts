@@ -82,14 +82,13 @@ describe('RequestRecorder naming', () => {
     ]);
   });
 
-  // The one place that shows how a template's parameters read in a tag value: `:` is a
-  // separator in every tag syntax the connector writes today, so it becomes `_`.
+  // DogStatsD splits a tag at its first colon only, so a template's parameters keep their `:`.
   it('keeps a template with parameters readable in the route tag', () => {
-    const connector = new MemoryConnector({ tagFormat: 'dogstatsd' });
+    const connector = new MemoryConnector({ dialect: 'dogstatsd', kindSegments: true });
     const recorder = new RequestRecorder({ connector, naming: 'tags' });
     recorder.record({ ...OUTCOME, route: '/users/:id' }, 3);
     expect(connector.lines).toEqual([
-      'timers.http.request:3|ms|#route:/users/_id,method:GET,status:201',
+      'timers.http.request:3|ms|#route:/users/:id,method:GET,status:201',
     ]);
   });
 
@@ -112,12 +111,21 @@ describe('RequestRecorder naming', () => {
   });
 
   // The one function that decides the default: the lead points it at the connector's dialect.
-  it('names by path when the application chooses no naming', () => {
+  it('names by path for plain StatsD when the application chooses no naming', () => {
     const connector = new MemoryConnector({ tagFormat: 'dogstatsd' });
     expect(defaultNaming(connector)).toBe('path');
     const recorder = new RequestRecorder({ connector });
     expect(recorder.naming).toBe('path');
   });
+
+  it.each(['dogstatsd', 'telegraf'] as const)(
+    'names by tags for the %s dialect when the application chooses no naming',
+    (dialect) => {
+      const connector = new MemoryConnector({ dialect });
+      expect(defaultNaming(connector)).toBe('tags');
+      expect(new RequestRecorder({ connector }).naming).toBe('tags');
+    },
+  );
 });
 
 describe('RequestRecorder with a connector from elsewhere', () => {

@@ -2,7 +2,6 @@ import { ErrorCode, StatsdError } from '@statsd/core';
 import {
   RequestRecorder,
   UNMATCHED_ROUTE,
-  routeMetricName,
   stopOnShutdown,
   type ObservedResponse,
 } from '@statsd/core/framework';
@@ -68,10 +67,10 @@ async function statsdPlugin(app: FastifyInstance, options: StatsdPluginOptions):
   }
 }
 
-/** The metric path of the route Fastify matched (prefixes included), or `unmatched` (404s). */
+/** The route template Fastify matched (prefixes included), or `unmatched` (404s). */
 function routeOf(request: FastifyRequest): string {
   const template = request.routeOptions.url;
-  return template === undefined ? UNMATCHED_ROUTE : routeMetricName(template);
+  return template === undefined ? UNMATCHED_ROUTE : template;
 }
 
 /**

@@ -25,7 +25,11 @@ describe('statsdPlugin options', () => {
     ['routeName', '/users/:id', /`routeName`: received "\/users\/:id", expected a function/],
     ['skip', true, /`skip`: received true, expected a function/],
     ['status', 'codes', /`status`: received "codes", expected 'code', 'class' or 'both'/],
-    ['connector', { incr: 1 }, /`connector`: received \{"incr":1\}, expected a Connector/],
+    [
+      'connector',
+      { incr: 1 },
+      /`connector`: received an object without timing, start, stop, expected a Connector/,
+    ],
     ['stopOnShutdown', 'yes', /`stopOnShutdown`: received string, expected true, false or/],
     ['stopOnShutdown', { signals: ['SIGKILL'] }, /`signals`: received \["SIGKILL"\]/],
   ])('fails the boot with ERR_STATSD_INVALID_OPTION naming %s', async (option, value, message) => {

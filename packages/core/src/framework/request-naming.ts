@@ -18,10 +18,12 @@ export const REQUEST_TIMER_PATH = 'http.request';
 
 /**
  * The naming of a middleware whose application chose none, from what its connector's server
- * reads. Every connector gets `'path'` today: the connector does not say yet which server it
- * talks to. This is the one place that decides it.
+ * reads: `'tags'` for DogStatsD and Telegraf, which aggregate a timer per tag, `'path'` for plain
+ * StatsD (its servers fold tags into the name, so every tag set is a series of its own either
+ * way, and dashboards built on sprockets-style paths keep working). A duck-typed connector that
+ * names no dialect gets `'path'`. This is the one place that decides it.
  */
 export function defaultNaming(connector: Connector): RequestNaming {
-  void connector;
-  return 'path';
+  const dialect = (connector as Partial<Pick<Connector, 'dialect'>>).dialect;
+  return dialect === 'dogstatsd' || dialect === 'telegraf' ? 'tags' : 'path';
 }
