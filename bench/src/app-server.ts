@@ -1,28 +1,32 @@
 /**
  * One web application of figure 4, run as a child process:
  *
- *     node app-server.js <express|koa> <variant> <sink UDP port> [flushInterval]
+ *     node app-server.js <express|koa|fastify> <variant> <sink UDP port> [flushInterval]
  *
- * where the variant is `bare`, `ours`, `hot-shots` or `busy-wait`. Every variant serves the same
- * route; only the metrics middleware differs (`flushInterval` overrides our connector's default,
- * for experiments). `busy-wait` is the figure's yardstick: a middleware that only keeps the CPU
- * busy for a known time per request. The app answers the parent over IPC: `{ port }` once
+ * where the variant is `bare`, `ours`, `hot-shots`, `busy-wait` or (Fastify) `no-op`. Every
+ * variant serves the same route; only the metrics middleware differs (`flushInterval` overrides
+ * our connector's default, for experiments). `busy-wait` is the figure's yardstick: a middleware
+ * that only keeps the CPU busy for a known time per request. `no-op` is a Fastify `onRequest`
+ * hook that does nothing: what any hook costs a Fastify app, whose request path skips the hook
+ * runner while there is none. The app answers the parent over IPC: `{ port }` once
  * listening, `{ cpu }` (its CPU time so far, µs) on `'cpu'`, and on `'stop'` closes and stops its
  * client.
  */
 import type { Server } from 'node:http';
 import Router from '@koa/router';
 import { statsdMiddleware as expressStatsd } from '@statsd/express';
+import { statsdPlugin } from '@statsd/fastify';
 import { statsdMiddleware as koaStatsd } from '@statsd/koa';
 import express from 'express';
 import expressHotShots from 'express-hot-shots';
+import Fastify, { type FastifyInstance } from 'fastify';
 import { StatsD } from 'hot-shots';
 import Koa from 'koa';
 import type { Middleware } from 'koa';
 import { HOST, PACKET_SIZE } from './clients.js';
 
-export type Framework = 'express' | 'koa';
-export type Variant = 'bare' | 'ours' | 'hot-shots' | 'busy-wait';
+export type Framework = 'express' | 'koa' | 'fastify';
+export type Variant = 'bare' | 'ours' | 'hot-shots' | 'busy-wait' | 'no-op';
 
 /** The CPU time the `busy-wait` variant spends per request, µs. */
 export const BUSY_WAIT_MICROSECONDS = 1;
@@ -68,6 +72,18 @@ function koaHotShots(client: StatsD): Middleware {
       );
     }
   };
+}
+
+/** What a Fastify user writes with hot-shots: one timer per route, method and status. */
+function fastifyHotShots(app: FastifyInstance, client: StatsD): void {
+  app.addHook('onResponse', (request, reply, done) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    client.timing(
+      `http.${route.replace(/[/:]/g, '_')}.${request.method}.${reply.statusCode}`,
+      reply.elapsedTime,
+    );
+    done();
+  });
 }
 
 /** Our middleware's settings: the defaults, with the sink as the server. */
@@ -130,12 +146,44 @@ function koaApp(variant: Variant, sinkPort: number, ours: OurSettings): App {
   return { server: app.listen(0, HOST), stop };
 }
 
+async function fastifyApp(variant: Variant, sinkPort: number, ours: OurSettings): Promise<App> {
+  const app = Fastify();
+  let stop = (): Promise<void> => Promise.resolve();
+  if (variant === 'ours') {
+    await app.register(statsdPlugin, ours);
+    stop = () => app.statsd.stop();
+  } else if (variant === 'hot-shots') {
+    const client = hotShotsClient(sinkPort);
+    fastifyHotShots(app, client);
+    stop = () => closeClient(client);
+  } else if (variant === 'busy-wait') {
+    app.addHook('onRequest', (_request, _reply, done) => {
+      busyWait();
+      done();
+    });
+  } else if (variant === 'no-op') {
+    app.addHook('onRequest', (_request, _reply, done) => done());
+  }
+  app.get<{ Params: { id: string } }>('/users/:id', (request) => ({
+    id: request.params.id,
+    ...USER,
+  }));
+  await app.listen({ port: 0, host: HOST });
+  return { server: app.server, stop };
+}
+
+const APPS: Record<Framework, typeof fastifyApp | typeof expressApp> = {
+  express: expressApp,
+  koa: koaApp,
+  fastify: fastifyApp,
+};
+
 async function main(): Promise<void> {
   const [framework, variant, sinkPort, flushInterval] = process.argv.slice(2);
   const port = Number(sinkPort);
   const ours: OurSettings = { host: HOST, port, protocol: 'udp', prefix: 'bench' };
-  const build = framework === 'koa' ? koaApp : expressApp;
-  const app = build(
+  const build = APPS[framework as Framework];
+  const app = await build(
     variant as Variant,
     port,
     flushInterval === undefined ? ours : { ...ours, flushInterval: Number(flushInterval) },
@@ -154,7 +202,11 @@ async function main(): Promise<void> {
   process.send?.({ port: (app.server.address() as { port: number }).port });
 }
 
-main().catch((error: unknown) => {
-  console.error('app server failed:', error);
-  process.exit(1);
-});
+// Only as the child the figure forks (with an IPC channel): the figure imports this module for
+// its constants, and must not start an app of its own.
+if (process.send !== undefined) {
+  main().catch((error: unknown) => {
+    console.error('app server failed:', error);
+    process.exit(1);
+  });
+}

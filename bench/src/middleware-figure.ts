@@ -1,6 +1,6 @@
 /**
- * Figure 4: requests per second of an Express and a Koa app with our middleware, against the
- * same app with no metrics and with a hot-shots-based middleware.
+ * Figure 4: requests per second of an Express, a Koa and a Fastify app with our middleware,
+ * against the same app with no metrics and with a hot-shots-based middleware.
  *
  * A long-lived app process carries its own luck (what the JIT made of it, its heap layout): two
  * identical bare processes differ by 3–5% for a whole run, more than the 3% the figure judges.
@@ -13,6 +13,8 @@
  * request. A Koa request costs about 30 µs of CPU here, so the target's 3% is about 1 µs, and what
  * that microsecond scores depends on the machine and its neighbours at the time (the app's CPU
  * per request grows with its load generator's); the yardstick measures it in the same run.
+ * Fastify's rounds run it too, and a no-op hook: a Fastify app with no hook at all skips its hook
+ * runner, so the no-op hook is what any hook-based plugin costs before doing anything.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import autocannon from 'autocannon';
@@ -31,8 +33,24 @@ import { BUSY_WAIT_MICROSECONDS, type Framework, type Variant } from './app-serv
  */
 function variantsOf(framework: Framework): readonly Variant[] {
   const variants: Variant[] = ['bare', 'ours', 'hot-shots'];
-  return framework === 'koa' ? [...variants, 'busy-wait'] : variants;
+  if (framework === 'express') return variants;
+  return framework === 'koa' ? [...variants, 'busy-wait'] : [...variants, 'no-op', 'busy-wait'];
 }
+
+/** Each framework's row: its figure number, what it measures and its hot-shots rival. */
+const ROWS: Record<Framework, { figure: string; metric: string; rival: string }> = {
+  express: {
+    figure: '4a',
+    metric: 'Express app with our middleware',
+    rival: 'express-hot-shots',
+  },
+  koa: { figure: '4b', metric: 'Koa app with our middleware', rival: 'a hot-shots Koa middleware' },
+  fastify: {
+    figure: '4c',
+    metric: 'Fastify app with our plugin',
+    rival: 'a hot-shots Fastify onResponse hook',
+  },
+};
 
 const CONNECTIONS = 10;
 /**
@@ -233,7 +251,28 @@ function yardstick(runs: Runs): string {
   );
 }
 
-/** Rows 4a (Express) or 4b (Koa). */
+/** What the no-op hook scored, for the note; empty when the rounds ran without it. */
+function noOpHook(runs: Runs): string {
+  if (!runs.has('no-op')) return '';
+  return (
+    ` No-op onRequest hook: ${medianOf(runs, 'no-op', perSecond).toFixed(0)} req/s ` +
+    `(${formatRatio(pairedRatio(runs, 'no-op'))} of bare); ours against it, median of each ` +
+    `round's ratio: ${formatRatio(pairedTo(runs, 'ours', 'no-op'))}.`
+  );
+}
+
+/** The median over rounds of `variant`'s requests per second divided by `base`'s. */
+function pairedTo(runs: Runs, variant: Variant, base: Variant): number {
+  const bases = runs.get(base) ?? [];
+  return median(
+    (runs.get(variant) ?? []).map((run, round) => {
+      const baseRun = bases[round];
+      return baseRun === undefined ? NaN : perSecond(run) / perSecond(baseRun);
+    }),
+  );
+}
+
+/** Rows 4a (Express), 4b (Koa) or 4c (Fastify). */
 export async function middlewareFigure(
   sink: Sink,
   framework: Framework,
@@ -261,15 +300,14 @@ export async function middlewareFigure(
   const failures = sum([...runs.values()].flatMap((all) => all.map((run) => run.failures)));
   const busy = mediansPerVariant(runs, (run) => run.busy, 2);
   const cpu = mediansPerVariant(runs, (run) => run.cpuPerRequest, 1);
-  const name = framework === 'express' ? 'Express' : 'Koa';
-  const rival = framework === 'express' ? 'express-hot-shots' : 'a hot-shots Koa middleware';
+  const { figure, metric, rival } = ROWS[framework];
   const note =
     `every run a fresh app process, ${cpus.description}, warmed up by ${WARM_UP_SECONDS} s of ` +
     `load, then measured for ${seconds} s by autocannon (${CONNECTIONS} connections); ` +
     `${rounds} rounds, variants in rotated order; medians of the rounds; ratios are medians of ` +
     `each round's ratio to the bare app's run in the same round. ${rival}: ` +
     `${rps('hot-shots').toFixed(0)} req/s (${formatRatio(pairedRatio(runs, 'hot-shots'))} of ` +
-    `bare).${yardstick(runs)} App busy fraction (CPU time / wall time while measured; near 1: ` +
+    `bare).${yardstick(runs)}${noOpHook(runs)} App busy fraction (CPU time / wall time while measured; near 1: ` +
     `the app was the limit): ${busy}. App CPU time per request, µs: ${cpu}; requests per ` +
     `second of app CPU time, median of each round's ratio to bare: ${cpuRatios}. Lines ` +
     `received per request (warm-up included): ours ` +
@@ -278,8 +316,8 @@ export async function middlewareFigure(
     (failures > 0 ? ` ${formatCount(failures)} failed requests.` : '');
   return [
     {
-      figure: framework === 'express' ? '4a' : '4b',
-      metric: `${name} app with our middleware, req/s`,
+      figure,
+      metric: `${metric}, req/s`,
       ours: `${rps('ours').toFixed(0)} req/s`,
       rival: `bare ${rps('bare').toFixed(0)}; hot-shots ${rps('hot-shots').toFixed(0)}`,
       ratio: `${formatRatio(oursRatio)} of bare; per CPU s ${formatRatio(oursCpuRatio)}`,

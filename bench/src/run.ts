@@ -36,7 +36,7 @@ function machineFacts(sink: Sink, started: Date, seconds: number, load: number):
       `${formatMiB(totalmem())} RAM, ${type()} ${release()}; load average ${load.toFixed(2)} at ` +
       `the start (other work on the machine skews every figure)`,
     `Node ${process.version}; hot-shots ${versionOf('hot-shots')}, express ${versionOf('express')}, ` +
-      `koa ${versionOf('koa')}, autocannon ${versionOf('autocannon')}`,
+      `koa ${versionOf('koa')}, fastify ${versionOf('fastify')}, autocannon ${versionOf('autocannon')}`,
     `Sink: a separate process on 127.0.0.1; UDP receive buffer requested ` +
       `${formatMiB(sink.requestedRecvBufferSize)}, kernel granted ${formatMiB(sink.recvBufferSize)} ` +
       `(as reported by the kernel, which doubles the usable size)`,
@@ -79,6 +79,7 @@ async function main(): Promise<void> {
     if (wanted('4')) {
       await figure('4a', 'Express middleware', () => middlewareFigure(sink, 'express', 13, 2));
       await figure('4b', 'Koa middleware', () => middlewareFigure(sink, 'koa', 13, 2));
+      await figure('4c', 'Fastify plugin', () => middlewareFigure(sink, 'fastify', 13, 2));
     }
     if (wanted('5')) await figure('5', 'Outage memory', () => outageFigure(3));
     if (wanted('6')) await figure('6', 'Shutdown', () => shutdownFigure(sink, 5));

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { Connector, StatsdEnvironment, StatsdError } from '@statsd/core';
 import { createApp as createExpressApp } from '@statsd-examples/express-app';
+import { createApp as createFastifyApp } from '@statsd-examples/fastify-app';
 import { createApp as createKoaApp } from '@statsd-examples/koa-app';
 import { runWorker, type WorkerSummary } from '@statsd-examples/worker';
 import { StatsdDaemon } from '@statsd-internal/daemon';
@@ -28,7 +29,8 @@ const EXPECTED_FAILURE = /^Simulated failure/;
 
 /**
  * The project's main job, end to end: starts the reference StatsD daemon on loopback, the
- * Express app (reporting over TCP), the Koa app (over UDP) and the worker (over TCP) against it,
+ * Express app (reporting over TCP), the Koa app (over UDP), the Fastify app (over TCP) and the
+ * worker (over TCP) against it,
  * with settings handed over as `STATSD_*` variables; sends each app a burst of requests (known
  * routes, unknown URLs, failures, aborted requests), waits until the daemon has every request
  * and job, stops everything gracefully and returns what the daemon aggregated.
@@ -67,7 +69,7 @@ async function driveExamples(
         `${app.name} on http://127.0.0.1:${app.port}, metrics over ${app.protocol.toUpperCase()}`,
       );
     }
-    log('Sending requests to both apps while the worker runs…');
+    log('Sending requests to the apps while the worker runs…');
     const [worker, ...traffic] = await Promise.all([
       runWorker({ env: statsdEnv(daemon, 'tcp'), environment: 'demo', onError }),
       ...apps.map((app) => burst(app)),
@@ -127,6 +129,10 @@ async function startApps(
     statsd: { env: statsdEnv(daemon, 'udp'), onError },
     onError: onAppError,
   });
+  const fastify = createFastifyApp({
+    statsd: { env: statsdEnv(daemon, 'tcp'), onError },
+    onError: onAppError,
+  });
   const apps: RunningApp[] = [];
   try {
     const expressServer = await listen(express.app);
@@ -138,9 +144,23 @@ async function startApps(
     });
     const koaServer = await listen(koa.app.callback());
     apps.push({ name: 'koa-app', protocol: 'udp', ...koaServer, connector: koa.statsd.connector });
+    // Fastify serves on its own server; the plugin's connector is there once it has loaded.
+    await fastify.listen({ port: 0, host: '127.0.0.1' });
+    const port = (fastify.server.address() as { port: number }).port;
+    apps.push({
+      name: 'fastify-app',
+      protocol: 'tcp',
+      server: fastify.server,
+      port,
+      connector: fastify.statsd,
+    });
   } catch (error) {
     await stopApps(apps);
-    await Promise.all([express.statsd.connector.stop(), koa.statsd.connector.stop()]);
+    await Promise.all([
+      express.statsd.connector.stop(),
+      koa.statsd.connector.stop(),
+      fastify.close(),
+    ]);
     throw error;
   }
   return apps;

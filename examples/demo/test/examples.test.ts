@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { Connector, StatsdEnvironment } from '@statsd/core';
 import { createApp as createExpressApp } from '@statsd-examples/express-app';
+import { createApp as createFastifyApp } from '@statsd-examples/fastify-app';
 import { createApp as createKoaApp } from '@statsd-examples/koa-app';
 import { runWorker, type WorkerSummary } from '@statsd-examples/worker';
 import { StatsdDaemon } from '@statsd-internal/daemon';
@@ -98,6 +99,16 @@ const APPS: readonly AppUnderTest[] = [
     start: async (env, onError) => {
       const { app, statsd } = createKoaApp({ statsd: { env }, onError });
       return { ...(await listen(app.callback())), connector: statsd.connector };
+    },
+  },
+  {
+    name: 'fastify-app',
+    protocol: 'tcp',
+    start: async (env, onError) => {
+      const app = createFastifyApp({ statsd: { env }, onError });
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      const { port } = app.server.address() as { port: number };
+      return { server: app.server, port, connector: app.statsd };
     },
   },
 ];
@@ -205,9 +216,9 @@ describe('demo', () => {
     expect(lines.length).toBeGreaterThan(0);
   });
 
-  it('aggregates the request timers of both apps and the worker counters', () => {
+  it('aggregates the request timers of every app and the worker counters', () => {
     const { counters, timers } = result.snapshot;
-    for (const app of ['express-app', 'koa-app']) {
+    for (const app of ['express-app', 'koa-app', 'fastify-app']) {
       const base = `applications.${app}.demo.timers`;
       expect(timers[`${base}.users._id.GET.200`]).toHaveLength(4);
       expect(timers[`${base}.api.v1.items._id.GET.200`]).toHaveLength(3);

@@ -1,5 +1,5 @@
 import type { Aggregator } from './aggregator.js';
-import { rejectLine, reportTagsIgnored } from './invalid-input.js';
+import { rejectLine } from './invalid-input.js';
 import { Kind, type MetricFormatter } from './metric-formatter.js';
 import type { Pipeline } from './pipeline.js';
 import type { Tags } from './types.js';
@@ -48,7 +48,6 @@ export class Aggregation {
       ? aggregator.count(template, formatter.extraBytes, value / rate)
       : aggregator.gauge(template, formatter.extraBytes, value, delta);
     if (!merged) return false;
-    if (tags != null && formatter.dropsTags) reportTagsIgnored(this.#pipeline, path);
     this.#pipeline.requestFlush();
     return true;
   }

@@ -35,9 +35,15 @@ interface Entry {
  */
 export class Aggregator {
   readonly #entries = new Map<string, Entry>();
+  readonly #zeroFirst: boolean;
   readonly #maxKeys: number;
 
-  constructor(maxKeys: number = MAX_AGGREGATE_KEYS) {
+  /**
+   * `zeroFirst`: a negative gauge value is written after a `0` line, for servers that read a
+   * lone `-5` as a change (the dialect's `negativeGauge`).
+   */
+  constructor(zeroFirst: boolean, maxKeys: number = MAX_AGGREGATE_KEYS) {
+    this.#zeroFirst = zeroFirst;
     this.#maxKeys = maxKeys;
   }
 
@@ -78,7 +84,7 @@ export class Aggregator {
   /** Writes one line per name and tag set (two for a negative gauge value) to `sink`, and forgets them. */
   drain(sink: AggregateSink): void {
     if (this.#entries.size === 0) return;
-    for (const entry of this.#entries.values()) writeEntry(entry, sink);
+    for (const entry of this.#entries.values()) writeEntry(entry, sink, this.#zeroFirst);
     this.#entries.clear();
   }
 
@@ -90,7 +96,8 @@ export class Aggregator {
     absolute: boolean,
   ): boolean {
     if (this.#entries.size >= this.#maxKeys) return false;
-    // Sanitized names and tags hold no colon: the first one is where the value goes.
+    // Sanitized names hold no colon: the first one is where the value goes (a DogStatsD tag
+    // value may hold colons, but its tags come after the value).
     const colon = template.indexOf(':') + 1;
     this.#entries.set(template, {
       head: template.slice(0, colon),
@@ -104,7 +111,7 @@ export class Aggregator {
   }
 }
 
-function writeEntry(entry: Entry, sink: AggregateSink): void {
+function writeEntry(entry: Entry, sink: AggregateSink, zeroFirst: boolean): void {
   const { head, tail, value } = entry;
   // Sums of finite numbers can still overflow.
   if (!Number.isFinite(value)) {
@@ -118,7 +125,7 @@ function writeEntry(entry: Entry, sink: AggregateSink): void {
   if (entry.gauge && !entry.absolute && value >= 0) text = '+' + text;
   const line = head + text + tail;
   const bytes = line.length + entry.extraBytes;
-  if (entry.gauge && entry.absolute && value < 0) {
+  if (zeroFirst && entry.gauge && entry.absolute && value < 0) {
     // As for a direct call: a lone negative value would be read as a change, so set 0 first.
     const zero = head + '0' + tail;
     sink.accept(zero + '\n' + line, bytes + zero.length + entry.extraBytes + 1, 1);

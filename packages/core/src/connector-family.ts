@@ -1,4 +1,5 @@
 import { Aggregator } from './aggregator.js';
+import type { DialectRules } from './dialect.js';
 import { ErrorCode, StatsdError, describeValue, invalidOption } from './errors.js';
 import { kTransportFactory, type InternalOptions } from './internal.js';
 import { MetricFormatter } from './metric-formatter.js';
@@ -20,6 +21,8 @@ import type { ChildOptions, ConnectorOptions, TagFormat, Tags } from './types.js
  * accounting) and sample rate, and gets a formatter of its own for its prefix and tags.
  */
 export interface Family {
+  /** What the server understands: the row of the dialect table. */
+  readonly dialect: DialectRules;
   /** `undefined` for a disabled connector. */
   readonly pipeline: Pipeline | undefined;
   readonly formatter: MetricFormatter;
@@ -35,6 +38,7 @@ export function createFamily(options: ConnectorOptions): Family {
   const ascii = isStream(resolved.protocol);
   const formatter = new MetricFormatter({
     prefix: resolved.prefix,
+    kindSegments: resolved.kindSegments,
     tagFormat: resolved.tagFormat,
     ascii,
     fixedTags:
@@ -44,6 +48,7 @@ export function createFamily(options: ConnectorOptions): Family {
   });
   const pipeline = resolved.enabled ? createPipeline(resolved, options) : undefined;
   return {
+    dialect: resolved.dialect,
     pipeline,
     formatter,
     sampleRate: resolved.sampleRate,
@@ -60,7 +65,7 @@ export function childFamily(parent: Family, options: ChildOptions): Family {
   const settings = parent.formatter.settings;
   let tags = settings.fixedTags;
   if (options.tags !== undefined) {
-    const given = tagsOption('tags', options.tags, settings.tagFormat, "the parent's `tagFormat`");
+    const given = tagsOption('tags', options.tags);
     tags = joinTags(
       tags,
       fixedTags('tags', given, settings.tagFormat, settings.ascii),
@@ -115,7 +120,7 @@ function createPipeline(resolved: ResolvedOptions, options: ConnectorOptions): P
     (options as InternalOptions)[kTransportFactory] ?? transportFor(resolved.protocol);
   const pipeline = new Pipeline(resolved, factory);
   if (resolved.aggregate) {
-    const aggregator = new Aggregator();
+    const aggregator = new Aggregator(resolved.dialect.negativeGauge === 'zeroFirst');
     pipeline.aggregator = aggregator;
     pipeline.addSource(() => aggregator.drain(pipeline));
   }

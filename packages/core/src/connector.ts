@@ -1,13 +1,14 @@
 import { Aggregation } from './aggregation.js';
 import { childFamily, createFamily, type Family } from './connector-family.js';
+import type { DialectRules } from './dialect.js';
+import { invalidOption } from './errors.js';
 import type { CheckStatus } from './event-format.js';
 import { refuseTimestampedDelta, sendCheck, sendEvent, timestampField } from './extension-calls.js';
-import { rejectLine, rejectSampleRate, rejectValue, reportTagsIgnored } from './invalid-input.js';
+import { rejectLine, rejectSampleRate, rejectUnsupported, rejectValue } from './invalid-input.js';
 import { Kind, type MetricFormatter } from './metric-formatter.js';
 import {
   RATED,
   deltaText,
-  hasHistograms,
   isFiniteNumber,
   memberText,
   numericText,
@@ -23,7 +24,9 @@ import type {
   ConnectorOptions,
   ConnectorStats,
   CounterOptions,
+  Dialect,
   EventOptions,
+  FlushHook,
   GaugeOptions,
   MetricOptions,
   MetricType,
@@ -42,21 +45,8 @@ interface ChildCarrier {
   readonly [kFamily]?: Family;
 }
 
-/** Reads a connector's pipeline: set by the class, for {@link holdMetrics} only. */
-let pipelineOf: (connector: Connector) => Pipeline | undefined;
-
-/**
- * For the framework glue, which holds request timers outside the queue: every flush of
- * `connector`'s queue (scheduled, `flush()` and `stop()`) calls `drain` first. Returns what to
- * call when metrics start being held (it makes sure a flush comes within `flushInterval`), or
- * `undefined` for a disabled connector, which holds nothing. Not exported from the package.
- */
-export function holdMetrics(connector: Connector, drain: () => void): (() => void) | undefined {
-  const pipeline = pipelineOf(connector);
-  if (pipeline === undefined) return undefined;
-  pipeline.addSource(drain);
-  return () => pipeline.requestFlush();
-}
+/** The hook of a disabled connector, which never flushes. */
+const DISABLED_HOOK: FlushHook = Object.freeze({ requestFlush: () => {}, remove: () => {} });
 
 /**
  * The StatsD connector. Metric calls (`incr`, `gauge`, `timing`, …) only format and enqueue:
@@ -78,12 +68,13 @@ export class Connector implements AsyncDisposable {
   readonly #sampleRate: number;
   readonly #sampledTypes: ReadonlyMap<string, string>;
   readonly #aggregation: Aggregation | undefined;
+  readonly #dialect: DialectRules;
   readonly #histogramType: string;
   readonly #distributionType: string;
-
-  static {
-    pipelineOf = (connector) => connector.#pipeline;
-  }
+  readonly #negativeHistograms: boolean;
+  readonly #gaugeDeltas: boolean;
+  /** Whether a negative gauge value is written after a `0` line (the dialect's `negativeGauge`). */
+  readonly #zeroFirst: boolean;
 
   /** Checks `options` at once: a bad option throws a `StatsdError` naming it. */
   constructor(options: ConnectorOptions = {}) {
@@ -100,9 +91,22 @@ export class Connector implements AsyncDisposable {
       pipeline?.aggregator === undefined
         ? undefined
         : new Aggregation(pipeline, pipeline.aggregator, formatter);
-    const keepsHistograms = hasHistograms(formatter.settings.tagFormat);
-    this.#histogramType = keepsHistograms ? '|h' : '|ms';
-    this.#distributionType = keepsHistograms ? '|d' : '|ms';
+    // The dialect's rules are copied into fields: the metric calls read one field each.
+    const dialect = family.dialect;
+    this.#dialect = dialect;
+    this.#histogramType = dialect.histogramType;
+    this.#distributionType = dialect.distributionType;
+    this.#negativeHistograms = dialect.negativeHistograms;
+    this.#gaugeDeltas = dialect.gaugeDeltas;
+    this.#zeroFirst = dialect.negativeGauge === 'zeroFirst';
+  }
+
+  /**
+   * The kind of server this connector writes for (`dialect` option): `'statsd'`, `'dogstatsd'`
+   * or `'telegraf'`. Read by the framework layer to pick its default naming.
+   */
+  get dialect(): Dialect {
+    return this.#dialect.name;
   }
 
   /** False for a disabled connector, which accepts every call and sends nothing. */
@@ -143,6 +147,28 @@ export class Connector implements AsyncDisposable {
     return this.#pipeline?.snapshot() ?? new StatsCounter().snapshot(0, 0, false);
   }
 
+  /**
+   * For code that holds metrics outside the queue, such as a batch of request timers: `drain`
+   * is called at the start of every flush (each `flushInterval`, `flush()` and `stop()`) and
+   * hands what it holds over through the ordinary metric calls (`timing`, `incr`, …), so held
+   * metrics are delivered, and counted, like any other, and `stop()` loses none of them. Call
+   * the hook's `requestFlush()` when you start holding metrics, so that a flush comes within
+   * `flushInterval`; `remove()` stops the calls. A disabled connector never flushes, so its
+   * `drain` is never called: hold nothing when `enabled` is `false`. A child and its parent
+   * share one queue, and so their hooks. A `drain` that throws is reported
+   * (`ERR_STATSD_FLUSH_HOOK`) and the flush goes on.
+   */
+  beforeFlush(drain: () => void): FlushHook {
+    const pipeline = this.#pipeline;
+    if (typeof drain !== 'function') throw invalidOption('drain', drain, 'a function');
+    if (pipeline === undefined) return DISABLED_HOOK;
+    pipeline.addSource(drain);
+    return {
+      requestFlush: () => pipeline.requestFlush(),
+      remove: () => pipeline.removeSource(drain),
+    };
+  }
+
   /** Stops the connector: `await using statsd = new Connector(…)`. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.stop();
@@ -174,8 +200,9 @@ export class Connector implements AsyncDisposable {
 
   /**
    * Sets a gauge (`<prefix>.gauges.<path>:<value>|g`), or changes it with `delta: true`
-   * (`+3`, `-0.5`). A negative value is sent as `0` then the value, in one packet, because the
-   * server reads a lone `-5` as a change.
+   * (`+3`, `-0.5`). A negative value is sent as `0` then the value, in one packet, where the
+   * server reads a lone `-5` as a change (`statsd`, `telegraf`). The `dogstatsd` dialect has no
+   * changes: a `delta: true` call is dropped and reported (`unsupported`).
    */
   gauge(path: string, value: number, options?: GaugeOptions): void {
     if (this.#pipeline === undefined) return;
@@ -184,11 +211,14 @@ export class Connector implements AsyncDisposable {
       if (options.delta === true) return refuseTimestampedDelta(this.#pipeline, path);
       return this.#emitAt('gauge', Kind.gauge, path, formatNumber(value), '|g', options);
     }
+    const delta = options?.delta === true;
+    if (delta && !this.#gaugeDeltas) return this.#rejectDelta('gauge', path);
     if (this.#aggregation !== undefined) return this.#aggregate(Kind.gauge, path, value, options);
-    if (options?.delta === true) {
+    if (delta) {
       this.#emit(Kind.gauge, path, deltaText(value), '|g', false, options, false);
     } else {
-      this.#emit(Kind.gauge, path, formatNumber(value), '|g', false, options, value < 0);
+      const zeroFirst = value < 0 && this.#zeroFirst;
+      this.#emit(Kind.gauge, path, formatNumber(value), '|g', false, options, zeroFirst);
     }
   }
 
@@ -217,23 +247,26 @@ export class Connector implements AsyncDisposable {
   }
 
   /**
-   * Records a value in a histogram (`|h`) where the tag format's server has them (DogStatsD,
-   * Telegraf); plain StatsD and Graphite get a timer (`|ms`) instead, never a counter.
+   * Records a value in a histogram (`|h`) where the dialect's server has them (DogStatsD,
+   * Telegraf); plain StatsD gets a timer (`|ms`) instead, never a counter.
    */
   histogram(path: string, value: number, options?: MetricOptions): void {
     if (this.#pipeline === undefined) return;
     const type = this.#histogramType;
-    if (!validDistributionValue(value, type)) {
+    if (!validDistributionValue(value, this.#negativeHistograms)) {
       return rejectValue(this.#pipeline, 'histogram', path, value);
     }
     this.#emit(Kind.histogram, path, formatNumber(value), type, true, options, false);
   }
 
-  /** Records a value in a distribution (`|d`); mapped like {@link Connector.histogram}. */
+  /**
+   * Records a value in a distribution: `|d` for DogStatsD, `|h` for Telegraf (which drops `d`
+   * unless `datadog_distributions` is on), a timer (`|ms`) for plain StatsD.
+   */
   distribution(path: string, value: number, options?: MetricOptions): void {
     if (this.#pipeline === undefined) return;
     const type = this.#distributionType;
-    if (!validDistributionValue(value, type)) {
+    if (!validDistributionValue(value, this.#negativeHistograms)) {
       return rejectValue(this.#pipeline, 'distribution', path, value);
     }
     this.#emit(Kind.distribution, path, formatNumber(value), type, true, options, false);
@@ -254,16 +287,21 @@ export class Connector implements AsyncDisposable {
     if (!Object.hasOwn(RATED, type)) {
       return rejectValue(pipeline, 'injectMetric', path, type, 'type');
     }
+    const histogram = type === 'h' || type === 'd';
     const suffix =
       type === 'h' ? this.#histogramType : type === 'd' ? this.#distributionType : '|' + type;
-    // A histogram mapped to a timer must be >= 0 like any timer, or the server rejects the line.
+    // Timers, and histograms where the dialect needs it, must be >= 0 or the server rejects them.
     const text =
       type === 's'
         ? memberText(value, this.#formatter.settings.ascii)
-        : numericText(value, suffix === '|ms');
+        : numericText(value, type === 'ms' || (histogram && !this.#negativeHistograms));
     if (text === undefined) return rejectValue(pipeline, 'injectMetric', path, value);
-    const negativeGauge = type === 'g' && text.startsWith('-');
-    this.#emit(Kind.raw, path, text, suffix, RATED[type], options, negativeGauge);
+    // A gauge written `+3` is a change, which DogStatsD would read as the value 3.
+    if (type === 'g' && text.startsWith('+') && !this.#gaugeDeltas) {
+      return this.#rejectDelta('injectMetric', path);
+    }
+    const zeroFirst = type === 'g' && text.startsWith('-') && this.#zeroFirst;
+    this.#emit(Kind.raw, path, text, suffix, RATED[type], options, zeroFirst);
   }
 
   /**
@@ -273,7 +311,7 @@ export class Connector implements AsyncDisposable {
    */
   event(title: string, text: string, options?: EventOptions): void {
     if (this.#pipeline === undefined) return;
-    sendEvent(this.#pipeline, this.#formatter, title, text, options);
+    sendEvent(this.#pipeline, this.#dialect, this.#formatter, title, text, options);
   }
 
   /**
@@ -283,7 +321,7 @@ export class Connector implements AsyncDisposable {
    */
   check(name: string, status: CheckStatus, options?: CheckOptions): void {
     if (this.#pipeline === undefined) return;
-    sendCheck(this.#pipeline, this.#formatter, name, status, options);
+    sendCheck(this.#pipeline, this.#dialect, this.#formatter, name, status, options);
   }
 
   /** A timer for `path`: `statsd.timer('render').start()`, then `stop()`. */
@@ -308,6 +346,17 @@ export class Connector implements AsyncDisposable {
       [kFamily]: childFamily(this.#family, options),
     };
     return new Connector(carrier);
+  }
+
+  /** Drops a gauge change the dialect cannot express, and reports it. */
+  #rejectDelta(call: string, path: string): void {
+    rejectUnsupported(
+      this.#pipeline as Pipeline,
+      call,
+      path,
+      this.#dialect.name,
+      'gauge changes (its server would set the gauge to the change): send the new value instead',
+    );
   }
 
   #emit(
@@ -342,7 +391,7 @@ export class Connector implements AsyncDisposable {
     options: CounterOptions,
   ): void {
     const pipeline = this.#pipeline as Pipeline;
-    const at = timestampField(pipeline, this.#formatter, call, path, options.timestamp);
+    const at = timestampField(pipeline, this.#dialect, call, path, options.timestamp);
     if (at === undefined) return;
     const rate = this.#sample(path, options);
     if (rate === 0) return;
@@ -374,7 +423,7 @@ export class Connector implements AsyncDisposable {
     return rate;
   }
 
-  /** Formats one metric (two lines for a negative gauge value) and queues it. */
+  /** Formats one metric (two lines for a negative gauge value set after a `0`) and queues it. */
   #write(
     kind: Kind,
     path: string,
@@ -394,7 +443,6 @@ export class Connector implements AsyncDisposable {
       bytes += zero.length + formatter.extraBytes + 1;
       line = zero + '\n' + line;
     }
-    if (tags != null && formatter.dropsTags) reportTagsIgnored(pipeline, path);
     pipeline.accept(line, bytes, 1);
   }
 
@@ -416,7 +464,7 @@ export class Connector implements AsyncDisposable {
     } else if (delta) {
       this.#write(kind, path, deltaText(value), '|g', tags, false);
     } else {
-      this.#write(kind, path, formatNumber(value), '|g', tags, value < 0);
+      this.#write(kind, path, formatNumber(value), '|g', tags, value < 0 && this.#zeroFirst);
     }
   }
 }

@@ -1,8 +1,10 @@
 import { parseAgentUrl } from './agent-url.js';
 import { Connector } from './connector.js';
+import { datadogGlobalTags } from './datadog-environment.js';
+import { DEFAULT_DIALECT, DIALECTS, DIALECT_NAMES, type DialectRules } from './dialect.js';
 import { ErrorCode, StatsdError, describeValue, invalidOption } from './errors.js';
 import { CONNECTOR_OPTIONS, PROTOCOLS, checkOptionNames, listOf, usesPath } from './options.js';
-import type { ConnectorOptions, CreateConnectorOptions, Protocol } from './types.js';
+import type { ConnectorOptions, CreateConnectorOptions, Dialect, Protocol } from './types.js';
 
 /** The environment variables `createConnector` reads. */
 export type StatsdEnvironment = Readonly<Record<string, string | undefined>>;
@@ -20,12 +22,14 @@ const FALSE_WORDS = ['0', 'false', 'no', 'off'];
 
 /**
  * Resolves the connector's options the way the framework glue does: explicit options, then
- * `STATSD_ENABLED`, `STATSD_HOST`, `STATSD_PORT`, `STATSD_PREFIX` and `STATSD_PROTOCOL`, then
- * `DD_DOGSTATSD_URL` (`udp://host:port` or `unix:///path`, used only when none of `protocol`,
- * `host`, `path`, `STATSD_PROTOCOL` and `STATSD_HOST` is set), then the defaults. With no prefix
- * anywhere, `service` and `environment` give `applications.<service>.<environment>`. An empty
- * prefix means none. With `STATSD_PROTOCOL=unix` or `unixgram`, `STATSD_HOST` holds the socket
- * path.
+ * `STATSD_DIALECT`, `STATSD_ENABLED`, `STATSD_HOST`, `STATSD_PORT`, `STATSD_PREFIX` and
+ * `STATSD_PROTOCOL`, then (in the `dogstatsd` dialect) the Datadog agent's `DD_*` variables
+ * (`DD_DOGSTATSD_URL` before `DD_AGENT_HOST` and `DD_DOGSTATSD_PORT`),
+ * then the defaults. With no prefix anywhere, `service` and `environment` give
+ * `applications.<service>.<environment>`, or in the `dogstatsd` dialect the tags `service` and
+ * `env`. An empty prefix means none. With `STATSD_PROTOCOL=unix` or `unixgram`, `STATSD_HOST`
+ * holds the socket path. With no dialect given, `DD_AGENT_HOST` or `DD_DOGSTATSD_URL` without
+ * `STATSD_HOST` means `dogstatsd`.
  */
 export function resolveEnvironment(
   options: CreateConnectorOptions = {},
@@ -42,19 +46,26 @@ export function resolveEnvironment(
   requireName('service', service);
   requireName('environment', environment);
   const resolved: ConnectorOptions = { ...rest };
+  const dialect = rest.dialect ?? parseDialect(env);
+  if (dialect !== undefined) resolved.dialect = dialect;
+  // An unknown `dialect` option is left to the connector, which names it.
+  const rules = (DIALECTS as Partial<Record<string, DialectRules>>)[dialect ?? DEFAULT_DIALECT];
+  const datadog = rules?.datadogEnvironment === true;
   const enabled = rest.enabled ?? parseEnabled(env.STATSD_ENABLED);
   if (enabled !== undefined) resolved.enabled = enabled;
   let protocol = rest.protocol ?? parseProtocol(env.STATSD_PROTOCOL);
-  let host = rest.host ?? (blank(env.STATSD_HOST) ? undefined : (env.STATSD_HOST as string).trim());
+  let host = rest.host ?? variable(env, 'STATSD_HOST');
   // DD_DOGSTATSD_URL names the target only where the options and STATSD_* name none.
   const agent =
-    protocol === undefined && host === undefined && rest.path === undefined
+    datadog && protocol === undefined && host === undefined && rest.path === undefined
       ? parseAgentUrl(env.DD_DOGSTATSD_URL)
       : undefined;
   if (agent !== undefined) {
     protocol = agent.protocol;
     if (agent.protocol === 'udp') host = agent.host;
     else resolved.path = agent.path;
+  } else if (host === undefined && datadog) {
+    host = variable(env, 'DD_AGENT_HOST');
   }
   if (protocol !== undefined) resolved.protocol = protocol;
   if (protocol !== undefined && usesPath(protocol)) {
@@ -64,11 +75,23 @@ export function resolveEnvironment(
     resolved.host = host;
   }
   const port =
-    rest.port ?? parsePort(env.STATSD_PORT) ?? (agent?.protocol === 'udp' ? agent.port : undefined);
+    rest.port ??
+    parsePort(env.STATSD_PORT, 'STATSD_PORT') ??
+    (agent?.protocol === 'udp' ? agent.port : undefined) ??
+    (datadog ? parsePort(env.DD_DOGSTATSD_PORT, 'DD_DOGSTATSD_PORT') : undefined);
   if (port !== undefined) resolved.port = port;
   if (!('prefix' in rest) || rest.prefix === undefined) {
     if (env.STATSD_PREFIX !== undefined) resolved.prefix = env.STATSD_PREFIX;
-    else if (service && environment) resolved.prefix = `applications.${service}.${environment}`;
+    else if (service && environment && !datadog) {
+      resolved.prefix = `applications.${service}.${environment}`;
+    }
+  }
+  if (datadog) {
+    const globalTags = datadogGlobalTags(
+      { service, environment, globalTags: rest.globalTags },
+      env,
+    );
+    if (globalTags !== undefined) resolved.globalTags = globalTags;
   }
   return resolved;
 }
@@ -107,15 +130,37 @@ function parseProtocol(value: string | undefined): Protocol | undefined {
   throw environmentError('STATSD_PROTOCOL', value, listOf(PROTOCOLS));
 }
 
-function parsePort(value: string | undefined): number | undefined {
+function parsePort(value: string | undefined, name: string): number | undefined {
   if (blank(value)) return undefined;
   const text = (value as string).trim();
   // Checked here, not left to the connector, so that the error names the variable to fix.
   const port = /^\d{1,5}$/.test(text) ? Number(text) : 0;
   if (port < 1 || port > 65_535) {
-    throw environmentError('STATSD_PORT', value, 'an integer from 1 to 65535');
+    throw environmentError(name, value, 'an integer from 1 to 65535');
   }
   return port;
+}
+
+/**
+ * `STATSD_DIALECT`, else `dogstatsd` when the Datadog agent's address is in the environment
+ * (`DD_AGENT_HOST` or `DD_DOGSTATSD_URL`, as the agent's admission controller injects them on
+ * Kubernetes) and `STATSD_HOST` is not, else `undefined` (the connector's default).
+ */
+function parseDialect(env: StatsdEnvironment): Dialect | undefined {
+  const value = env.STATSD_DIALECT;
+  if (!blank(value)) {
+    const word = (value as string).trim().toLowerCase();
+    if ((DIALECT_NAMES as readonly string[]).includes(word)) return word as Dialect;
+    throw environmentError('STATSD_DIALECT', value, listOf(DIALECT_NAMES));
+  }
+  const agent = !blank(env.DD_AGENT_HOST) || !blank(env.DD_DOGSTATSD_URL);
+  return agent && blank(env.STATSD_HOST) ? 'dogstatsd' : undefined;
+}
+
+/** A variable's trimmed value; `undefined` when it is unset or blank. */
+function variable(env: StatsdEnvironment, name: string): string | undefined {
+  const value = env[name];
+  return blank(value) ? undefined : (value as string).trim();
 }
 
 function blank(value: string | undefined): boolean {

@@ -9,8 +9,16 @@ export const ErrorCode = {
   MissingHost: 'ERR_STATSD_MISSING_HOST',
   /** A metric call received a value or name that cannot be written to the wire. */
   InvalidMetric: 'ERR_STATSD_INVALID_METRIC',
-  /** Tags were given to a call while `tagFormat` is `'none'`; the metric was sent without them. */
+  /**
+   * No longer reported: every dialect writes tags, and `tagFormat: 'none'` is gone. Kept so that
+   * code matching on it still compiles; the code is never reused for anything else.
+   */
   TagsIgnored: 'ERR_STATSD_TAGS_IGNORED',
+  /**
+   * The server's dialect cannot express a call (a gauge change to DogStatsD; an event, a service
+   * check or a timestamp to plain StatsD or Telegraf); it was dropped.
+   */
+  Unsupported: 'ERR_STATSD_UNSUPPORTED',
   /** A timer was stopped, sent or started in the wrong order. */
   TimerMisuse: 'ERR_STATSD_TIMER_MISUSE',
   /** The queue was full and the metric was dropped. */
@@ -21,10 +29,10 @@ export const ErrorCode = {
   Transport: 'ERR_STATSD_TRANSPORT',
   /** `stop()` ran out of time and the rest of the queue was dropped. */
   StopTimeout: 'ERR_STATSD_STOP_TIMEOUT',
-  /** The server cannot read what the call asked for (an event to plain StatsD); it was dropped. */
-  Unsupported: 'ERR_STATSD_UNSUPPORTED',
   /** An optional package the options need is not installed (`unix-dgram` for `'unixgram'`). */
   MissingDependency: 'ERR_STATSD_MISSING_DEPENDENCY',
+  /** A `beforeFlush` drain threw; the flush went on without what it still held. */
+  FlushHook: 'ERR_STATSD_FLUSH_HOOK',
 } as const;
 
 /** One of the stable `ERR_STATSD_…` codes. */

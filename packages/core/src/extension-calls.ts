@@ -1,3 +1,4 @@
+import type { DialectRules } from './dialect.js';
 import { describeValue } from './errors.js';
 import {
   ALERT_TYPES,
@@ -11,7 +12,6 @@ import {
 } from './event-format.js';
 import type { MetricFormatter } from './metric-formatter.js';
 import type { Pipeline } from './pipeline.js';
-import { supportsDogStatsdExtensions } from './server-features.js';
 import { joinTags, renderTags } from './tags.js';
 import { TIMESTAMP_EXPECTED, unixSeconds } from './timestamp.js';
 import type { CheckOptions, EventOptions, Tags } from './types.js';
@@ -45,17 +45,16 @@ function refuse(
 /** Drops a call the server cannot read, and says which option makes it readable. */
 function refuseUnsupported(
   pipeline: Pipeline,
-  formatter: MetricFormatter,
+  dialect: DialectRules,
   call: string,
   subject: unknown,
   what: string,
 ): void {
-  const tagFormat = formatter.settings.tagFormat;
   pipeline.unsupported(
     () =>
-      `${call}(${describeValue(subject)}): ${what} only the Datadog agent reads, and ` +
-      `tagFormat is '${tagFormat}': set tagFormat to 'dogstatsd' when the server is a ` +
-      'DogStatsD agent; dropped',
+      `${call}(${describeValue(subject)}): the '${dialect.name}' dialect has no ${what}, which ` +
+      "only the Datadog agent reads: set dialect to 'dogstatsd' (STATSD_DIALECT=dogstatsd) when " +
+      'the server is a DogStatsD agent; dropped',
   );
 }
 
@@ -67,13 +66,13 @@ function refuseUnsupported(
  */
 export function timestampField(
   pipeline: Pipeline,
-  formatter: MetricFormatter,
+  dialect: DialectRules,
   call: string,
   path: string,
   timestamp: unknown,
 ): string | undefined {
-  if (!supportsDogStatsdExtensions(formatter.settings)) {
-    refuseUnsupported(pipeline, formatter, call, path, 'a timestamp is something');
+  if (!dialect.timestamps) {
+    refuseUnsupported(pipeline, dialect, call, path, 'metric timestamps');
     return undefined;
   }
   const seconds = unixSeconds(timestamp);
@@ -150,13 +149,14 @@ function eventFields(given: EventOptions, ascii: boolean): EventFields | Problem
 /** `statsd.event(title, text, options)`: see {@link formatEvent}. */
 export function sendEvent(
   pipeline: Pipeline,
+  dialect: DialectRules,
   formatter: MetricFormatter,
   title: unknown,
   text: unknown,
   options: EventOptions | null | undefined,
 ): void {
-  if (!supportsDogStatsdExtensions(formatter.settings)) {
-    return refuseUnsupported(pipeline, formatter, 'event', title, 'an event is something');
+  if (!dialect.events) {
+    return refuseUnsupported(pipeline, dialect, 'event', title, 'events');
   }
   const ascii = formatter.settings.ascii;
   const safeTitle = typeof title === 'string' ? eventText(title, ascii) : '';
@@ -178,13 +178,14 @@ export function sendEvent(
 /** `statsd.check(name, status, options)`: see {@link formatCheck}. */
 export function sendCheck(
   pipeline: Pipeline,
+  dialect: DialectRules,
   formatter: MetricFormatter,
   name: unknown,
   status: unknown,
   options: CheckOptions | null | undefined,
 ): void {
-  if (!supportsDogStatsdExtensions(formatter.settings)) {
-    return refuseUnsupported(pipeline, formatter, 'check', name, 'a service check is something');
+  if (!dialect.serviceChecks) {
+    return refuseUnsupported(pipeline, dialect, 'check', name, 'service checks');
   }
   const ascii = formatter.settings.ascii;
   const safeName = typeof name === 'string' ? fieldText(name, ascii) : '';

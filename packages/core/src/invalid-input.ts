@@ -1,9 +1,8 @@
-import { ErrorCode, describeValue } from './errors.js';
+import { describeValue } from './errors.js';
 import type { MetricFormatter } from './metric-formatter.js';
 import type { Pipeline } from './pipeline.js';
 
-// Metric calls never throw on bad input: it is counted as an `invalid` drop (tags that only go
-// unwritten because the dialect has none count as nothing; the metric is sent) and reported
+// Metric calls never throw on bad input: it is counted as an `invalid` drop and reported
 // through the pipeline's throttled error channel. The messages are built only when the throttle
 // lets a report through.
 
@@ -54,11 +53,19 @@ export function rejectSampleRate(pipeline: Pipeline, path: string, sampleRate: u
   );
 }
 
-/** Reports call tags left out of a line because the tag format has none; the metric is sent. */
-export function reportTagsIgnored(pipeline: Pipeline, path: string): void {
-  pipeline.reporter.report(
-    ErrorCode.TagsIgnored,
+/**
+ * Drops a call the server's dialect cannot express (`unsupported`). `what` says what the call
+ * asked for and how to get it another way.
+ */
+export function rejectUnsupported(
+  pipeline: Pipeline,
+  call: string,
+  path: unknown,
+  dialect: string,
+  what: string,
+): void {
+  pipeline.unsupported(
     () =>
-      `tags given to ${describeValue(path)} were left out: tagFormat is 'none' (plain StatsD has no tags)`,
+      `${call}(${describeValue(path)}): the '${dialect}' dialect has no ${what}; metric dropped`,
   );
 }

@@ -16,7 +16,8 @@ export const Kind = {
 /** One of the {@link Kind} values. */
 export type Kind = (typeof Kind)[keyof typeof Kind];
 
-const KIND_SEGMENTS = [
+/** The segments by {@link Kind}; without kind segments every one is `''`. */
+const KIND_SEGMENTS: readonly string[] = [
   'counters.',
   'gauges.',
   'timers.',
@@ -25,6 +26,7 @@ const KIND_SEGMENTS = [
   'distributions.',
   '',
 ];
+const NO_SEGMENTS: readonly string[] = KIND_SEGMENTS.map(() => '');
 
 /** Names remembered per kind; past it the cache starts over, so memory stays bounded. */
 const NAME_CACHE_SIZE = 10_000;
@@ -49,10 +51,12 @@ interface RenderedTags {
   readonly extra: number;
 }
 
-/** What a formatter needs to know: the prefix, the tag dialect and the fixed tags. */
+/** What a formatter needs to know: the prefix, the kind segments, the tag syntax and fixed tags. */
 export interface FormatterSettings {
   /** Empty, or ends with a dot. */
   readonly prefix: string;
+  /** Whether paths get `counters.`, `gauges.` … after the prefix. */
+  readonly kindSegments: boolean;
   readonly tagFormat: TagFormat;
   /** Non-ASCII replaced by `_` (stream transports) instead of sent as UTF-8. */
   readonly ascii: boolean;
@@ -67,6 +71,7 @@ export interface FormatterSettings {
 export class MetricFormatter {
   readonly settings: FormatterSettings;
   readonly #caches: Map<string, NameEntry>[] = [];
+  readonly #segments: readonly string[];
   readonly #infix: string;
   readonly #suffix: string;
   readonly #extra: number;
@@ -79,6 +84,7 @@ export class MetricFormatter {
   constructor(settings: FormatterSettings) {
     this.settings = settings;
     for (let i = 0; i < KIND_SEGMENTS.length; i++) this.#caches.push(new Map());
+    this.#segments = settings.kindSegments ? KIND_SEGMENTS : NO_SEGMENTS;
     const { tagFormat, fixedTags } = settings;
     const separator = tagFormat === 'graphite' ? ';' : ',';
     this.#infix = fixedTags !== '' && tagFormat !== 'dogstatsd' ? separator + fixedTags : '';
@@ -115,7 +121,7 @@ export class MetricFormatter {
     // Numbers are ASCII; a set member is the one value that may hold UTF-8.
     const extra =
       type === '|s' && !this.settings.ascii ? entry.extra + utf8Extra(value) : entry.extra;
-    if (tags == null || this.settings.tagFormat === 'none') {
+    if (tags == null) {
       this.extraBytes = extra;
       if (entry.value === value && entry.type === type) return entry.line;
       const line = entry.head + ':' + value + type + this.#suffix;
@@ -161,16 +167,11 @@ export class MetricFormatter {
     return rendered;
   }
 
-  /** Whether call tags are left out because the dialect has none. */
-  get dropsTags(): boolean {
-    return this.settings.tagFormat === 'none';
-  }
-
   #entry(kind: Kind, path: string): NameEntry | undefined {
     if (typeof path !== 'string') return undefined;
     const name = sanitize(path, this.settings.ascii);
     if (name === '' || name === '.') return undefined;
-    const head = this.settings.prefix + (KIND_SEGMENTS[kind] as string) + name + this.#infix;
+    const head = this.settings.prefix + (this.#segments[kind] as string) + name + this.#infix;
     const extra = this.settings.ascii ? 0 : utf8Extra(head) + this.#extra;
     // Types start with `|`: the empty type never matches, so the first call builds its line.
     return { head, extra, value: '', type: '', line: '' };

@@ -1,6 +1,6 @@
 import { formatNumber } from './number-format.js';
 import { sanitize } from './sanitize.js';
-import type { MetricType, TagFormat } from './types.js';
+import type { MetricType } from './types.js';
 
 /** Types whose sample rate the server uses to scale counts back up. */
 export const RATED: Readonly<Record<MetricType, boolean>> = {
@@ -49,17 +49,12 @@ export function memberText(value: unknown, ascii: boolean): string | undefined {
 }
 
 /**
- * Whether a histogram or distribution value can be sent with the type suffix `type`: any finite
- * number, but a value mapped to a timer (`|ms`) must be >= 0 like any timer, or the server
- * rejects the line.
+ * Whether a histogram or distribution value can be sent: any finite number, and >= 0 where the
+ * dialect says so (a timer, or Telegraf's `h`, must not be negative, or the server rejects the
+ * line).
  */
-export function validDistributionValue(value: unknown, type: string): boolean {
-  return isFiniteNumber(value) && (value >= 0 || type !== '|ms');
-}
-
-/** Whether the tag format's server keeps histograms and distributions (DogStatsD, Telegraf). */
-export function hasHistograms(tagFormat: TagFormat): boolean {
-  return tagFormat === 'dogstatsd' || tagFormat === 'influx';
+export function validDistributionValue(value: unknown, negative: boolean): boolean {
+  return isFiniteNumber(value) && (negative || value >= 0);
 }
 
 /**

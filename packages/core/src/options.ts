@@ -1,9 +1,12 @@
+import { DEFAULT_DIALECT, DIALECTS, DIALECT_NAMES, type DialectRules } from './dialect.js';
 import { ErrorCode, StatsdError, describeValue, invalidOption } from './errors.js';
 import { sanitize } from './sanitize.js';
 import type { ConnectorOptions, ErrorHandler, Logger, Protocol, TagFormat, Tags } from './types.js';
 
 /** Options with every default filled in and every value checked. */
 export interface ResolvedOptions {
+  /** The row of the dialect table the connector follows. */
+  readonly dialect: DialectRules;
   readonly host: string;
   readonly port: number;
   readonly path: string | undefined;
@@ -20,6 +23,7 @@ export interface ResolvedOptions {
   readonly connectTimeout: number;
   readonly stopTimeout: number;
   readonly tagFormat: TagFormat;
+  readonly kindSegments: boolean;
   readonly globalTags: Tags | undefined;
   readonly sampleRate: number;
   readonly aggregate: boolean;
@@ -27,10 +31,9 @@ export interface ResolvedOptions {
   readonly logger: Logger;
 }
 
-/** The defaults, in one place. */
+/** The defaults, in one place; those that depend on the server are in the dialect table. */
 export const DEFAULTS = {
   port: 8125,
-  protocol: 'tcp',
   maxQueueSize: 100_000,
   maxQueueBytes: 8_388_608,
   maxPacketSize: 1432,
@@ -39,7 +42,6 @@ export const DEFAULTS = {
   reconnectMaxDelay: 10_000,
   connectTimeout: 5_000,
   stopTimeout: 5_000,
-  tagFormat: 'none',
   sampleRate: 1,
 } as const;
 
@@ -58,13 +60,13 @@ export function usesPath(protocol: Protocol): boolean {
 
 /** What the Datadog agent reads per datagram on its unix socket by default. */
 const UNIXGRAM_PACKET_SIZE = 8192;
-const TAG_FORMATS: readonly TagFormat[] = ['none', 'dogstatsd', 'influx', 'graphite'];
 /** The names of the options a `Connector` takes. */
 export const CONNECTOR_OPTIONS: readonly string[] = [
   'host',
   'port',
   'path',
   'protocol',
+  'dialect',
   'prefix',
   'enabled',
   'maxQueueSize',
@@ -75,6 +77,7 @@ export const CONNECTOR_OPTIONS: readonly string[] = [
   'reconnectMaxDelay',
   'connectTimeout',
   'stopTimeout',
+  'kindSegments',
   'tagFormat',
   'globalTags',
   'sampleRate',
@@ -99,11 +102,13 @@ const consoleLogger: Logger = { warn: (message) => console.warn(message) };
  */
 export function resolveOptions(options: ConnectorOptions = {}): ResolvedOptions {
   checkKnownOptions(options);
-  const target = resolveTarget(options);
+  const dialect = DIALECTS[choice(options.dialect, 'dialect', DEFAULT_DIALECT, DIALECT_NAMES)];
+  const target = resolveTarget(options, dialect);
   return {
+    dialect,
     ...target,
     ...resolveLimits(options, target.protocol),
-    ...resolveFormat(options, target.protocol),
+    ...resolveFormat(options, dialect, target.protocol),
     ...resolveHandlers(options),
   };
 }
@@ -138,9 +143,9 @@ export function checkOptionNames(options: object, known: ReadonlySet<string>): v
 type Target = Pick<ResolvedOptions, 'enabled' | 'protocol' | 'host' | 'port' | 'path'>;
 
 /** Where metrics go: `enabled`, `protocol`, `port`, and `host` or (for unix sockets) `path`. */
-function resolveTarget(options: ConnectorOptions): Target {
+function resolveTarget(options: ConnectorOptions, dialect: DialectRules): Target {
   const enabled = optional(options.enabled, 'enabled', true, isBoolean, 'true or false');
-  const protocol = choice(options.protocol, 'protocol', DEFAULTS.protocol, PROTOCOLS);
+  const protocol = choice(options.protocol, 'protocol', dialect.defaultProtocol, PROTOCOLS);
   const port = integerOption(options, 'port', 1, 65_535);
   if (usesPath(protocol)) {
     const path = options.path;
@@ -158,8 +163,9 @@ function resolveTarget(options: ConnectorOptions): Target {
     if (!enabled) return { enabled, protocol, host: '', port, path: undefined };
     throw new StatsdError(
       ErrorCode.MissingHost,
-      'No StatsD host: set the `host` option or the STATSD_HOST environment variable, ' +
-        'or disable the connector with `enabled: false` (STATSD_ENABLED=false).',
+      'No StatsD host: set the `host` option or the STATSD_HOST environment variable' +
+        (dialect.datadogEnvironment ? ' (or DD_AGENT_HOST)' : '') +
+        ', or disable the connector with `enabled: false` (STATSD_ENABLED=false).',
     );
   }
   if (typeof host !== 'string' || host.trim() === '') {
@@ -221,17 +227,50 @@ function resolveLimits(options: ConnectorOptions, protocol: Protocol): Limits {
   };
 }
 
-type Format = Pick<ResolvedOptions, 'prefix' | 'tagFormat' | 'globalTags' | 'sampleRate'>;
+type Format = Pick<
+  ResolvedOptions,
+  'prefix' | 'tagFormat' | 'kindSegments' | 'globalTags' | 'sampleRate'
+>;
 
-/** What goes on each line besides the value: prefix, tags and the default sample rate. */
-function resolveFormat(options: ConnectorOptions, protocol: Protocol): Format {
-  const tagFormat = choice(options.tagFormat, 'tagFormat', DEFAULTS.tagFormat, TAG_FORMATS);
+/**
+ * What goes on each line besides the value: prefix, kind segments, tags and the default sample
+ * rate.
+ */
+function resolveFormat(
+  options: ConnectorOptions,
+  dialect: DialectRules,
+  protocol: Protocol,
+): Format {
   return {
     prefix: normalizePrefix(options.prefix, isStream(protocol)),
-    tagFormat,
-    globalTags: globalTags(options.globalTags, tagFormat),
+    tagFormat: resolveTagFormat(options.tagFormat, dialect),
+    kindSegments: optional(
+      options.kindSegments,
+      'kindSegments',
+      dialect.kindSegments,
+      isBoolean,
+      'true or false',
+    ),
+    globalTags:
+      options.globalTags === undefined ? undefined : tagsOption('globalTags', options.globalTags),
     sampleRate: sampleRate(options.sampleRate, 'sampleRate') ?? DEFAULTS.sampleRate,
   };
+}
+
+/**
+ * The dialect's tag syntax, or another one its server reads. `'none'` is refused with the fix:
+ * tags are always written, and a connector that should send none is simply given none.
+ */
+function resolveTagFormat(value: unknown, dialect: DialectRules): TagFormat {
+  const formats = dialect.tagFormats;
+  if (value === undefined) return formats[0] as TagFormat;
+  if (formats.includes(value as TagFormat)) return value as TagFormat;
+  const why =
+    value === 'none'
+      ? 'tags are always written now: to send none, give none (no globalTags, no tags)'
+      : `${quotedList(formats)}, the tag syntaxes the '${dialect.name}' server reads (or leave ` +
+        'it out: `dialect` picks the syntax)';
+  throw invalidOption('tagFormat', value, why);
 }
 
 /** Where runtime problems go: `onError`, else the `logger`. */
@@ -267,31 +306,13 @@ export function sampleRate(value: unknown, option: string): number | undefined {
   return value;
 }
 
-function globalTags(tags: unknown, tagFormat: TagFormat): Tags | undefined {
-  return tags === undefined ? undefined : tagsOption('globalTags', tags, tagFormat, '`tagFormat`');
-}
-
 /**
- * Checks tags given as an option (`globalTags`, a child's `tags`): an object or a list, and none
- * while `tagFormat` is 'none'. `format` names the setting in the message. Whether each value can
- * be written is checked when the tags are rendered.
+ * Checks tags given as an option (`globalTags`, a child's `tags`): an object or a list. Whether
+ * each value can be written is checked when the tags are rendered.
  */
-export function tagsOption(
-  option: string,
-  tags: unknown,
-  tagFormat: TagFormat,
-  format: string,
-): Tags {
+export function tagsOption(option: string, tags: unknown): Tags {
   if (typeof tags !== 'object' || tags === null) {
     throw invalidOption(option, tags, 'an object of tag names to values, or an array of strings');
-  }
-  if (tagFormat === 'none' && Object.keys(tags).length > 0) {
-    throw invalidOption(
-      option,
-      tags,
-      `no tags while ${format} is 'none' (plain StatsD has no tags): set ${format} to ` +
-        quotedList(TAG_FORMATS.filter((tagFormat) => tagFormat !== 'none')),
-    );
   }
   return tags as Tags;
 }

@@ -20,10 +20,11 @@ export class Pipeline {
   /** Client-side aggregation (`aggregate: true`), set with its source by the connector. */
   aggregator: Aggregator | undefined = undefined;
   /**
-   * Holders of metrics outside the queue (the aggregator, the middlewares' request timers): each
-   * hands what it holds to the queue at every flush.
+   * Holders of metrics outside the queue (the aggregator, `beforeFlush` hooks such as the
+   * middlewares' request timers): each hands what it holds to the queue at every flush. Replaced,
+   * never changed in place, so a source removed while the sources drain cannot skip another.
    */
-  readonly #sources: (() => void)[] = [];
+  #sources: readonly (() => void)[] = [];
   readonly #queue: PacketQueue;
   readonly #sender: Sender;
   readonly #flushInterval: number;
@@ -103,7 +104,7 @@ export class Pipeline {
     this.reporter.report(ErrorCode.InvalidMetric, describe);
   }
 
-  /** Counts a call the server cannot read (see `server-features.ts`), and reports it. */
+  /** Counts a call the server's dialect cannot express, and reports it. */
   unsupported(describe: () => string): void {
     this.stats.enqueued++;
     this.stats.drop('unsupported', 1);
@@ -121,11 +122,25 @@ export class Pipeline {
    * holding some, so that they never wait longer than `flushInterval`.
    */
   addSource(drain: () => void): void {
-    this.#sources.push(drain);
+    this.#sources = [...this.#sources, drain];
+  }
+
+  /** Stops calling `drain` (added by `addSource`) at every flush. */
+  removeSource(drain: () => void): void {
+    const at = this.#sources.indexOf(drain);
+    if (at >= 0) this.#sources = this.#sources.toSpliced(at, 1);
   }
 
   #drainSources(): void {
-    for (const drain of this.#sources) drain();
+    for (const drain of this.#sources) {
+      try {
+        drain();
+      } catch (error) {
+        // A holder's bug must not end the flush (or, from a timer, the process): the queue and
+        // the other sources are still delivered.
+        this.reporter.report(ErrorCode.FlushHook, describeFlushHookError, error);
+      }
+    }
   }
 
   #scheduleFlush(): void {
@@ -177,6 +192,10 @@ export class Pipeline {
       sender.connected,
     );
   }
+}
+
+function describeFlushHookError(): string {
+  return 'a beforeFlush drain threw; the flush went on without what it still held';
 }
 
 function describeQueueFull(): string {

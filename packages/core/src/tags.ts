@@ -1,9 +1,10 @@
-import { sanitize } from './sanitize.js';
+import { sanitize, sanitizeColonValue } from './sanitize.js';
 import type { TagFormat, Tags } from './types.js';
 
 /**
  * Renders tags for one dialect as the text between the separators: `a:1,b:2` (DogStatsD),
- * `a=1,b=2` (Influx) or `a=1;b=2` (Graphite). Keys and values go through the wire-safety rule.
+ * `a=1,b=2` (Influx) or `a=1;b=2` (Graphite). Keys and values go through the wire-safety rule,
+ * except that DogStatsD values keep their colons (see `sanitizeColonValue`).
  * Object values `null`, `undefined` and `false` leave the tag out; `true` and `''` write a bare
  * key (`key=true` in Influx and Graphite, which need a value). String tags `'k:v'` are split at
  * their first colon; in a list, `null`, `undefined`, `false` and `''` leave the entry out. Returns
@@ -49,7 +50,8 @@ function renderTag(
   const safeKey = sanitize(key, ascii);
   if (safeKey === '') return '';
   if (value === true || value === '') return pair === ':' ? safeKey : safeKey + '=true';
-  return safeKey + pair + sanitize(String(value), ascii);
+  const text = String(value);
+  return safeKey + pair + (pair === ':' ? sanitizeColonValue(text, ascii) : sanitize(text, ascii));
 }
 
 /** Whether a tag value has a text of its own: a string, number, bigint or boolean. */

@@ -8,13 +8,23 @@ import type { StatsdError } from './errors.js';
 export type Protocol = 'tcp' | 'udp' | 'unix' | 'unixgram';
 
 /**
- * How tags are written on the wire.
- * - `'none'`: plain StatsD, which has no tags (tags given to a call are reported and left out).
- * - `'dogstatsd'`: `name:1|c|#env:prod,region:eu`
- * - `'influx'`: Telegraf/InfluxDB, `name,env=prod,region=eu:1|c`
- * - `'graphite'`: Graphite tagged series, `name;env=prod;region=eu:1|c`
+ * The kind of server metrics go to; it decides everything that depends on what the server
+ * understands (see the table in the README and `dialect.ts`).
+ * - `'statsd'`: the reference daemon, collectd, gostatsd and other plain StatsD servers.
+ * - `'dogstatsd'`: the Datadog agent.
+ * - `'telegraf'`: Telegraf's statsd input.
  */
-export type TagFormat = 'none' | 'dogstatsd' | 'influx' | 'graphite';
+export type Dialect = 'statsd' | 'dogstatsd' | 'telegraf';
+
+/**
+ * How tags are written on the wire. Each dialect has a default; `tagFormat` only picks another
+ * syntax the same server reads.
+ * - `'graphite'`: Graphite tagged series, `name;env=prod;region=eu:1|c` (`statsd`)
+ * - `'dogstatsd'`: `name:1|c|#env:prod,region:eu` (`dogstatsd`; the reference daemon and
+ *   Telegraf with `datadog_extensions` read it too)
+ * - `'influx'`: Telegraf/InfluxDB, `name,env=prod,region=eu:1|c` (`telegraf`)
+ */
+export type TagFormat = 'dogstatsd' | 'influx' | 'graphite';
 
 /**
  * A value in a tags object: a string or number is written after the key; `true` (or `''`) writes
@@ -43,8 +53,7 @@ export interface MetricOptions {
    */
   sampleRate?: number;
   /**
-   * Tags for this call, added to the connector's global and child tags. With `tagFormat: 'none'`
-   * they are left out and reported.
+   * Tags for this call, added to the connector's global and child tags.
    * @default none
    */
   tags?: Tags;
@@ -70,7 +79,11 @@ export interface CounterOptions extends MetricOptions {
 
 /** Options of {@link Connector.gauge}. */
 export interface GaugeOptions extends CounterOptions {
-  /** Change the gauge by `value` instead of setting it: written `+3` or `-3`. @default false */
+  /**
+   * Change the gauge by `value` instead of setting it: written `+3` or `-3`. The `dogstatsd`
+   * dialect has no gauge changes: the call is dropped and reported (`unsupported`).
+   * @default false
+   */
   delta?: boolean;
 }
 
@@ -86,7 +99,10 @@ export type DropReason =
   | 'sendError'
   /** `stop()` reached `stopTimeout` before the queue was delivered. */
   | 'stopTimeout'
-  /** The server cannot read it: an event, a service check or a timestamp sent to plain StatsD. */
+  /**
+   * The server's dialect cannot express the call: a gauge change to DogStatsD, or an event, a
+   * service check or a timestamp to plain StatsD or Telegraf.
+   */
   | 'unsupported';
 
 /** A snapshot of the connector's accounting. At any quiet moment `enqueued === sent + dropped + queued`. */
@@ -153,7 +169,7 @@ export interface ConnectorOptions {
    * datagram socket (`'unixgram'`, which needs the optional package `unix-dgram`); set `path`
    * for the last two. Over `'unixgram'` a congested or restarting server costs no metric: they
    * wait in the queue.
-   * @default 'tcp'
+   * @default 'tcp'; 'udp' with `dialect: 'dogstatsd'` or `'telegraf'`
    */
   protocol?: Protocol;
   /**
@@ -195,9 +211,27 @@ export interface ConnectorOptions {
   connectTimeout?: number;
   /** Milliseconds `stop()` may spend delivering the queue before dropping the rest. @default 5_000 */
   stopTimeout?: number;
-  /** How tags are written. @default 'none' */
+  /**
+   * The kind of server: decides the tag syntax, the types of histograms and distributions, gauge
+   * changes, negative gauges, kind segments and the default protocol (`createConnector` also
+   * reads `STATSD_DIALECT`).
+   * @default 'statsd'
+   */
+  dialect?: Dialect;
+  /**
+   * Whether paths get a segment naming their type: `counters.`, `gauges.`, `timers.`, `sets.`,
+   * `histograms.`, `distributions.`.
+   * @default true, false with `dialect: 'dogstatsd'`
+   */
+  kindSegments?: boolean;
+  /**
+   * Another tag syntax the dialect's server reads: `'dogstatsd'` with `dialect: 'statsd'` (the
+   * reference daemon folds `|#k:v` into `;k=v`) or `dialect: 'telegraf'` (with Telegraf's
+   * `datadog_extensions`).
+   * @default 'graphite' for `statsd`, 'dogstatsd' for `dogstatsd`, 'influx' for `telegraf`
+   */
   tagFormat?: TagFormat;
-  /** Tags added to every metric. Refused with `tagFormat: 'none'`. @default none */
+  /** Tags added to every metric, before child and call tags. @default none */
   globalTags?: Tags;
   /** Sample rate for calls that give none, 0 < rate <= 1. @default 1 */
   sampleRate?: number;
@@ -227,8 +261,7 @@ export interface ChildOptions {
    */
   prefix?: string;
   /**
-   * Tags added after the parent's global and child tags for every metric of the child. Refused
-   * when the parent's `tagFormat` is `'none'`.
+   * Tags added after the parent's global and child tags for every metric of the child.
    * @default none
    */
   tags?: Tags;
@@ -238,13 +271,15 @@ export interface ChildOptions {
 export interface CreateConnectorOptions extends ConnectorOptions {
   /**
    * Service name. With `environment`, gives the prefix `applications.<service>.<environment>`
-   * when neither `prefix` nor `STATSD_PREFIX` is set.
-   * @default none
+   * when neither `prefix` nor `STATSD_PREFIX` is set. With `dialect: 'dogstatsd'` it is the tag
+   * `service` instead (unified service tagging), and wins over `DD_SERVICE`.
+   * @default none (`DD_SERVICE` with `dialect: 'dogstatsd'`)
    */
   service?: string;
   /**
-   * Environment name (`production`, `staging`, …); see `service`.
-   * @default none
+   * Environment name (`production`, `staging`, …); see `service`. With `dialect: 'dogstatsd'`
+   * it is the tag `env`, and wins over `DD_ENV`.
+   * @default none (`DD_ENV` with `dialect: 'dogstatsd'`)
    */
   environment?: string;
 }
@@ -280,4 +315,12 @@ export interface CheckOptions {
   message?: string;
   /** Tags for this check, after the connector's global and child tags. @default none */
   tags?: Tags;
+}
+
+/** What `connector.beforeFlush(drain)` returns. */
+export interface FlushHook {
+  /** Makes sure a flush, and so a call of `drain`, comes within `flushInterval`. */
+  requestFlush(): void;
+  /** Stops calling `drain`; what it still holds is no longer delivered by the connector. */
+  remove(): void;
 }

@@ -53,6 +53,7 @@ describe('parseAgentUrl', () => {
 describe('resolveEnvironment with DD_DOGSTATSD_URL', () => {
   it('sends to the agent over UDP when nothing else names a target', () => {
     expect(resolveEnvironment({}, { DD_DOGSTATSD_URL: 'udp://agent:8126' })).toEqual({
+      dialect: 'dogstatsd',
       protocol: 'udp',
       host: 'agent',
       port: 8126,
@@ -62,7 +63,7 @@ describe('resolveEnvironment with DD_DOGSTATSD_URL', () => {
   it("sends to the agent's unix datagram socket", () => {
     expect(
       resolveEnvironment({}, { DD_DOGSTATSD_URL: 'unix:///var/run/datadog/dsd.socket' }),
-    ).toEqual({ protocol: 'unixgram', path: '/var/run/datadog/dsd.socket' });
+    ).toEqual({ dialect: 'dogstatsd', protocol: 'unixgram', path: '/var/run/datadog/dsd.socket' });
   });
 
   it('lets an explicit port or STATSD_PORT replace the port of the URL', () => {
@@ -82,7 +83,26 @@ describe('resolveEnvironment with DD_DOGSTATSD_URL', () => {
       ...env,
       DD_DOGSTATSD_URL: 'unix:///var/run/datadog/dsd.socket',
     });
-    expect(resolved).toEqual(expected);
+    // STATSD_HOST names a target, so the agent's URL does not choose the dialect either.
+    const dialect = 'STATSD_HOST' in env ? {} : { dialect: 'dogstatsd' };
+    expect(resolved).toEqual({ ...dialect, ...expected });
+  });
+
+  it('comes before DD_AGENT_HOST and DD_DOGSTATSD_PORT', () => {
+    const env = {
+      DD_DOGSTATSD_URL: 'udp://agent:8126',
+      DD_AGENT_HOST: 'other',
+      DD_DOGSTATSD_PORT: '9999',
+    };
+    expect(resolveEnvironment({}, env)).toMatchObject({ host: 'agent', port: 8126 });
+  });
+
+  it('is ignored when the dialect chosen is not dogstatsd', () => {
+    const env = { DD_DOGSTATSD_URL: 'unix:///var/run/datadog/dsd.socket' };
+    expect(resolveEnvironment({ dialect: 'statsd' }, env)).toEqual({ dialect: 'statsd' });
+    expect(resolveEnvironment({}, { ...env, STATSD_DIALECT: 'telegraf' })).toEqual({
+      dialect: 'telegraf',
+    });
   });
 
   it('throws for a bad URL it would use', () => {

@@ -48,7 +48,7 @@ describe('client-side aggregation', () => {
   });
 
   it('drops a call with tags it cannot write as invalid, without throwing', () => {
-    const { statsd, errors } = aggregating({ tagFormat: 'influx' });
+    const { statsd, errors } = aggregating({ dialect: 'telegraf' });
     expect(() => statsd.incr('x', 1, { tags: 'env:prod' as unknown as string[] })).not.toThrow();
     expect(() => statsd.gauge('g', 1, { tags: { a: {} as string } })).not.toThrow();
     statsd.incr('x', 2);
@@ -102,7 +102,7 @@ describe('client-side aggregation', () => {
   });
 
   it('passes timers, sets, histograms, distributions and injected metrics through unaggregated', () => {
-    const { statsd } = aggregating({ tagFormat: 'dogstatsd' });
+    const { statsd } = aggregating({ dialect: 'dogstatsd', kindSegments: true });
     statsd.timing('t', 0.001);
     statsd.timing('t', 0.001);
     statsd.set('s', 'a');
@@ -189,11 +189,12 @@ describe('client-side aggregation', () => {
     expect(errors[0]?.code).toBe(ErrorCode.InvalidMetric);
   });
 
-  it('reports tags it leaves out when tagFormat is none', () => {
+  it('keeps the tags of the default dialect, and reports nothing', () => {
     const { statsd, errors } = aggregating();
     statsd.incr('x', 1, { tags: { a: 1 } });
-    expect(statsd.lines).toEqual(['counters.x:1|c']);
-    expect(errors.map((e) => e.code)).toEqual([ErrorCode.TagsIgnored]);
+    statsd.incr('x', 2, { tags: { a: 1 } });
+    expect(statsd.lines).toEqual(['counters.x;a=1:3|c']);
+    expect(errors).toEqual([]);
   });
 
   it(`sends calls for new names as they are once ${MAX_AGGREGATE_KEYS} names are held`, () => {

@@ -1,6 +1,6 @@
 import { ErrorCode } from '../src/errors.js';
 import { MemoryConnector } from '../src/testing/memory-connector.js';
-import type { TagFormat } from '../src/types.js';
+import type { Dialect } from '../src/types.js';
 
 describe('Connector.child', () => {
   it('adds its prefix after the parent prefix', () => {
@@ -21,12 +21,12 @@ describe('Connector.child', () => {
     expect(statsd.lines).toEqual(['app.counters.x:1|c']);
   });
 
-  it.each<[TagFormat, string]>([
-    ['dogstatsd', 'counters.x:1|c|#region:eu,queue:mail,id:7'],
-    ['influx', 'counters.x,region=eu,queue=mail,id=7:1|c'],
-    ['graphite', 'counters.x;region=eu;queue=mail;id=7:1|c'],
-  ])('adds its tags to the global tags and before the call tags (%s)', (tagFormat, line) => {
-    const statsd = new MemoryConnector({ tagFormat, globalTags: { region: 'eu' } });
+  it.each<[Dialect, string]>([
+    ['dogstatsd', 'x:1|c|#region:eu,queue:mail,id:7'],
+    ['telegraf', 'counters.x,region=eu,queue=mail,id=7:1|c'],
+    ['statsd', 'counters.x;region=eu;queue=mail;id=7:1|c'],
+  ])('adds its tags to the global tags and before the call tags (%s)', (dialect, line) => {
+    const statsd = new MemoryConnector({ dialect, globalTags: { region: 'eu' } });
     statsd.child({ tags: { queue: 'mail' } }).incr('x', 1, { tags: { id: 7 } });
     expect(statsd.lines).toEqual([line]);
   });
@@ -57,12 +57,11 @@ describe('Connector.child', () => {
     expect(statsd.lines).toEqual(['app.a_b_c_d.counters.x:1|c']);
   });
 
-  it('refuses tags when the parent tagFormat is none', () => {
+  it('writes its tags in the default dialect with no tag option on the parent', () => {
     const statsd = new MemoryConnector();
-    expect(() => statsd.child({ tags: { a: 1 } })).toThrow(
-      expect.objectContaining({ code: ErrorCode.InvalidOption }) as Error,
-    );
-    expect(() => statsd.child({ tags: {} })).not.toThrow();
+    statsd.child({ tags: { a: 1 } }).incr('x');
+    statsd.child({ tags: {} }).incr('y');
+    expect(statsd.lines).toEqual(['counters.x;a=1:1|c', 'counters.y:1|c']);
   });
 
   it('refuses tags that are not an object or a list', () => {
@@ -96,7 +95,7 @@ describe('Connector.child', () => {
   });
 
   it('refuses tag values that have no text of their own', () => {
-    const statsd = new MemoryConnector({ tagFormat: 'influx' });
+    const statsd = new MemoryConnector({ dialect: 'telegraf' });
     const tags = { a: Object.create(null) as string };
     expect(() => statsd.child({ tags })).toThrow(
       expect.objectContaining({

@@ -68,7 +68,8 @@ describe("protocol: 'unixgram'", () => {
     const statsd = connectorFor({
       protocol: 'unixgram',
       path: listener.path,
-      tagFormat: 'dogstatsd',
+      dialect: 'dogstatsd',
+      kindSegments: true,
       prefix: 'app',
     });
     await statsd.start();

@@ -15,7 +15,8 @@ function recording(options: MemoryConnectorOptions = {}): {
   const errors: StatsdError[] = [];
   const statsd = new MemoryConnector({
     protocol: 'udp',
-    tagFormat: 'dogstatsd',
+    dialect: 'dogstatsd',
+    kindSegments: true,
     prefix: 'app',
     ...options,
     onError: (e) => errors.push(e),
@@ -175,13 +176,15 @@ describe('Connector.event', () => {
   });
 
   it('is dropped and reported as unsupported when the server is not a DogStatsD agent', () => {
-    const { statsd, errors } = recording({ tagFormat: 'influx' });
+    const { statsd, errors } = recording({ dialect: 'telegraf' });
     statsd.event('t', 'x');
     statsd.check('c', CheckStatus.ok);
     expect(statsd.lines).toEqual([]);
     expect(statsd.stats()).toMatchObject({ enqueued: 2, dropReasons: { unsupported: 2 } });
     expect(errors.map((e) => e.code)).toEqual([ErrorCode.Unsupported, ErrorCode.Unsupported]);
-    expect(errors[0]?.message).toMatch(/tagFormat/);
+    expect(errors[0]?.message).toMatch(
+      /'telegraf' dialect has no events.*set dialect to 'dogstatsd'/,
+    );
   });
 
   it('writes non-ASCII as _ over a stream transport, whose packets are ASCII', () => {

@@ -1,7 +1,7 @@
 import { Connector } from '../src/connector.js';
 import { ErrorCode, type StatsdError } from '../src/errors.js';
 import { MemoryConnector, type MemoryConnectorOptions } from '../src/testing/memory-connector.js';
-import type { MetricType, TagFormat } from '../src/types.js';
+import type { Dialect, MetricType } from '../src/types.js';
 
 function recording(options: MemoryConnectorOptions = {}): {
   statsd: MemoryConnector;
@@ -139,13 +139,14 @@ describe('Connector metric calls', () => {
     expect(statsd.stats().dropReasons.invalid).toBe(2);
   });
 
-  it.each<[TagFormat, string, string]>([
-    ['none', 'ms', 'ms'],
-    ['graphite', 'ms', 'ms'],
-    ['dogstatsd', 'h', 'd'],
-    ['influx', 'h', 'd'],
-  ])('writes histograms and distributions for tagFormat %s as |%s and |%s', (tagFormat, h, d) => {
-    const { statsd } = recording({ tagFormat });
+  it.each<[string, MemoryConnectorOptions, string, string]>([
+    ['statsd', {}, 'ms', 'ms'],
+    // The tag syntax no longer decides the type: the reference daemon has no `h` or `d`.
+    ['statsd with dogstatsd tags', { tagFormat: 'dogstatsd' }, 'ms', 'ms'],
+    ['dogstatsd', { dialect: 'dogstatsd', kindSegments: true }, 'h', 'd'],
+    ['telegraf', { dialect: 'telegraf' }, 'h', 'h'],
+  ])('writes histograms and distributions for %s as |%s and |%s', (_label, options, h, d) => {
+    const { statsd } = recording(options);
     statsd.histogram('size', 512);
     statsd.distribution('latency', 3.5);
     expect(statsd.lines).toEqual([
@@ -155,7 +156,7 @@ describe('Connector metric calls', () => {
   });
 
   it('drops a negative histogram mapped to a timer, which the server would refuse', () => {
-    const { statsd } = recording({ tagFormat: 'none' });
+    const { statsd } = recording();
     statsd.histogram('size', -1);
     statsd.distribution('size', -1);
     expect(statsd.lines).toEqual([]);
@@ -163,9 +164,9 @@ describe('Connector metric calls', () => {
   });
 
   it('keeps a negative histogram where the server has real histograms', () => {
-    const { statsd } = recording({ tagFormat: 'dogstatsd' });
+    const { statsd } = recording({ dialect: 'dogstatsd' });
     statsd.histogram('delta', -1);
-    expect(statsd.lines).toEqual(['app.histograms.delta:-1|h']);
+    expect(statsd.lines).toEqual(['app.delta:-1|h']);
   });
 
   it('never writes exponent notation, whatever the magnitude', () => {
@@ -201,17 +202,18 @@ describe('Connector metric calls', () => {
     expect(statsd.lines).toEqual(['app.raw.gauge:0|g', 'app.raw.gauge:-5|g']);
   });
 
-  it.each<[string, string | number, MetricType, TagFormat]>([
-    ['an unknown type', 1, 'x' as MetricType, 'none'],
-    ['a non-numeric string', 'abc', 'c', 'none'],
-    ['exponent notation', '1e5', 'g', 'none'],
-    ['a string holding a newline', '1\nforged:1|c', 'c', 'none'],
-    ['a negative timer', '-1', 'ms', 'none'],
-    ['a negative histogram mapped to a timer', -1, 'h', 'none'],
-    ['a negative distribution mapped to a timer', '-2', 'd', 'graphite'],
-    ['NaN', NaN, 'g', 'none'],
-  ])('drops injectMetric with %s as invalid', (_label, value, type, tagFormat) => {
-    const { statsd, errors } = recording({ tagFormat });
+  it.each<[string, string | number, MetricType, Dialect]>([
+    ['an unknown type', 1, 'x' as MetricType, 'statsd'],
+    ['a non-numeric string', 'abc', 'c', 'statsd'],
+    ['exponent notation', '1e5', 'g', 'statsd'],
+    ['a string holding a newline', '1\nforged:1|c', 'c', 'statsd'],
+    ['a negative timer', '-1', 'ms', 'statsd'],
+    ['a negative histogram mapped to a timer', -1, 'h', 'statsd'],
+    ['a negative distribution mapped to a timer', '-2', 'd', 'statsd'],
+    ['a negative histogram, which Telegraf refuses', '-2', 'h', 'telegraf'],
+    ['NaN', NaN, 'g', 'statsd'],
+  ])('drops injectMetric with %s as invalid', (_label, value, type, dialect) => {
+    const { statsd, errors } = recording({ dialect });
     statsd.injectMetric('raw', value, type);
     expect(statsd.lines).toEqual([]);
     expect(statsd.stats().dropReasons.invalid).toBe(1);

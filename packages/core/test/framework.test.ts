@@ -16,6 +16,7 @@ import {
   stopOnShutdown,
 } from '../src/framework/index.js';
 import * as framework from '../src/framework/index.js';
+import * as core from '../src/index.js';
 import { RouteNameCache } from '../src/framework/route-name.js';
 import { FakeStatsdServer, MemoryConnector } from '../src/testing/index.js';
 
@@ -63,9 +64,9 @@ describe('RouteNameCache', () => {
 });
 
 describe('requestMetricPath', () => {
-  const outcome = { route: 'users._id', method: 'get', status: 201, aborted: false };
+  const outcome = { route: '/users/:id', method: 'get', status: 201, aborted: false };
 
-  it('writes route, upper-case method and status code', () => {
+  it('writes the route as a metric path, upper-case method and status code', () => {
     expect(requestMetricPath(outcome, 'code')).toBe('users._id.GET.201');
   });
 
@@ -89,20 +90,24 @@ describe('@statsd/core/framework', () => {
   it('does not export the internal invalidOption helper', () => {
     expect(Object.keys(framework)).not.toContain('invalidOption');
   });
+
+  it('is the same stopOnShutdown that workers import from the package root', () => {
+    expect(core.stopOnShutdown).toBe(stopOnShutdown);
+  });
 });
 
 describe('RequestRecorder', () => {
   it('records a request as a timer in milliseconds on the given connector', () => {
     const connector = new MemoryConnector({ prefix: 'app' });
     const recorder = new RequestRecorder({ connector });
-    recorder.record({ route: 'root', method: 'GET', status: 200, aborted: false }, 12.5);
+    recorder.record({ route: '/', method: 'GET', status: 200, aborted: false }, 12.5);
     expect(connector.lines).toEqual(['app.timers.root.GET.200:12.5|ms']);
   });
 
   it('shares one batch of held timers between recorders on one connector', async () => {
     const connector = new MemoryConnector({ flushInterval: 60_000 });
     const recorders = [new RequestRecorder({ connector }), new RequestRecorder({ connector })];
-    const outcome = { route: 'root', method: 'GET', status: 200, aborted: false };
+    const outcome = { route: '/', method: 'GET', status: 200, aborted: false };
     for (let i = 0; i < 127; i++) recorders[i % 2]?.record(outcome, 1);
     expect(connector.stats().enqueued).toBe(0);
     // The 128th timer, whichever recorder measured it, hands the whole batch over.
@@ -114,7 +119,7 @@ describe('RequestRecorder', () => {
   describe('the connector it creates', () => {
     let server: FakeStatsdServer;
     let recorder: RequestRecorder | undefined;
-    const OUTCOME = { route: 'root', method: 'GET', status: 200, aborted: false };
+    const OUTCOME = { route: '/', method: 'GET', status: 200, aborted: false };
 
     beforeEach(async () => {
       server = await FakeStatsdServer.start({ protocol: 'udp' });
@@ -212,7 +217,17 @@ describe('RequestRecorder', () => {
       { skip: true },
       'Invalid option `skip`: received true, expected a function (req, res)',
     ],
-    ['connector', { connector: {} }, 'Invalid option `connector`: received {}'],
+    [
+      'connector',
+      { connector: { timing: () => {}, token: 'secret' } },
+      'Invalid option `connector`: received an object without start, stop, expected a Connector',
+    ],
+    ['connector', { connector: 'statsd' }, 'Invalid option `connector`: received "statsd"'],
+    [
+      'naming',
+      { naming: 'name' },
+      `Invalid option \`naming\`: received "name", expected 'path' or 'tags'`,
+    ],
     ['env', { env: 'production' }, 'Invalid option `env`: received "production"'],
     [
       'flushInterval',
@@ -239,16 +254,16 @@ describe('RequestRecorder', () => {
       routeName: (path) => (path.startsWith('/assets/') ? '/assets' : undefined),
     });
     const route = named.routeOf(byDefault, (req) => [req.path]);
-    expect(route({ method: 'GET', path: '/assets/app.js' })).toBe('assets');
+    expect(route({ method: 'GET', path: '/assets/app.js' })).toBe('/assets');
     expect(route({ method: 'GET', path: '/users' })).toBe('default/users');
   });
 
-  it("returns the metric path of the application's route name, or undefined for the default", () => {
+  it("returns the application's route template, or undefined for the default", () => {
     const recorder = new RequestRecorder<[string]>({
       connector: new MemoryConnector(),
       routeName: (path) => (path.startsWith('/assets/') ? '/assets' : undefined),
     });
-    expect(recorder.routeName('/assets/app.js')).toBe('assets');
+    expect(recorder.routeName('/assets/app.js')).toBe('/assets');
     expect(recorder.routeName('/users/1')).toBeUndefined();
   });
 
@@ -310,7 +325,7 @@ describe('RequestRecorder.bindResponse', () => {
     let closed!: (value: void) => void;
     const whenClosed = new Promise<void>((resolve) => (closed = resolve));
     const server = createServer((req, res) => {
-      recorder.bindResponse(res, { method: req.method ?? '' }, () => 'users._id');
+      recorder.bindResponse(res, { method: req.method ?? '' }, () => '/users/:id');
       res.once('close', () => closed());
       handle(req, res);
     });

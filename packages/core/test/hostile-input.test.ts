@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { StatsdDaemon } from '@statsd-internal/daemon';
 import { Connector } from '../src/connector.js';
 import type { StatsdError } from '../src/errors.js';
-import type { MetricOptions, MetricType, Protocol, TagFormat } from '../src/types.js';
+import { DIALECTS, type DialectRules } from '../src/dialect.js';
+import type { Dialect, MetricOptions, MetricType, Protocol, TagFormat } from '../src/types.js';
 import { anyNumber, hostileString, hostileTags } from './arbitraries.js';
 
 /** Hostile calls per transport and dialect. */
@@ -108,23 +109,33 @@ function perform(statsd: Connector, call: HostileCall): void {
 }
 
 interface Expectation {
-  /** Lines the daemon must receive: 0 for an invalid call, 2 for a negative gauge value. */
+  /** Lines the daemon must receive: 0 for a dropped call, 2 for a negative gauge value set after 0. */
   readonly lines: number;
   /** What the call adds to the daemon's counters under `<prefix>.counters.`. */
   readonly count: number;
+  /** Whether the call is dropped as `unsupported` by the dialect (else as `invalid`, if at all). */
+  readonly unsupported?: boolean;
 }
 
 const NUMERIC = /^[+-]?(?:\d+\.?\d*|\.\d+)$/;
 
 /** The oracle, written from the documented rules (Math.random() is 0: nothing is sampled out). */
-function expectedFor(call: HostileCall, tagFormat: TagFormat): Expectation {
+function expectedFor(call: HostileCall, dialect: DialectRules): Expectation {
   const invalid = { lines: 0, count: 0 };
+  const unsupported = { lines: 0, count: 0, unsupported: true };
+  const histograms = dialect.negativeHistograms;
+  const zeroFirst = dialect.negativeGauge === 'zeroFirst';
+  const v = call.value;
+  const finite = typeof v === 'number' && Number.isFinite(v);
+  // A gauge change the dialect cannot express is dropped once its value is checked, before
+  // its rate and name are.
+  const change =
+    (call.kind === 'delta' && finite) ||
+    (call.kind === 'inject' && call.type === 'g' && typeof v === 'string' && /^\+/.test(v));
+  if (change && !dialect.gaugeDeltas && (finite || NUMERIC.test(v as string))) return unsupported;
   const rate = call.options.sampleRate ?? 1;
   if (!(typeof rate === 'number' && rate > 0 && rate <= 1)) return invalid;
   if (call.name === '' || call.name === '.') return invalid;
-  const histograms = tagFormat === 'dogstatsd' || tagFormat === 'influx';
-  const v = call.value;
-  const finite = typeof v === 'number' && Number.isFinite(v);
   switch (call.kind) {
     case 'incr':
     case 'decr': {
@@ -133,7 +144,7 @@ function expectedFor(call: HostileCall, tagFormat: TagFormat): Expectation {
       return { lines: 1, count: signed / rate };
     }
     case 'gauge':
-      return finite ? { lines: v < 0 ? 2 : 1, count: 0 } : invalid;
+      return finite ? { lines: v < 0 && zeroFirst ? 2 : 1, count: 0 } : invalid;
     case 'delta':
       return finite ? { lines: 1, count: 0 } : invalid;
     case 'timing':
@@ -152,7 +163,7 @@ function expectedFor(call: HostileCall, tagFormat: TagFormat): Expectation {
       const negative = finite ? v < 0 : (text as string).startsWith('-');
       const timer = call.type === 'ms' || (!histograms && (call.type === 'h' || call.type === 'd'));
       if (timer && negative) return invalid;
-      return { lines: call.type === 'g' && negative ? 2 : 1, count: 0 };
+      return { lines: call.type === 'g' && negative && zeroFirst ? 2 : 1, count: 0 };
     }
   }
 }
@@ -172,18 +183,19 @@ describe('hostile input against the reference StatsD daemon', () => {
     jest.restoreAllMocks();
   });
 
-  const cases: [Protocol, TagFormat][] = [];
+  // The daemon reads both tag syntaxes of the statsd dialect; the other dialects' lines must
+  // not break its parser either (kind segments on, so that counters land under `counters.`).
+  const cases: [Protocol, Dialect, TagFormat][] = [];
   for (const protocol of ['udp', 'tcp'] as const) {
-    for (const tagFormat of ['dogstatsd', 'none', 'influx', 'graphite'] as const) {
-      cases.push([protocol, tagFormat]);
-    }
+    cases.push([protocol, 'statsd', 'graphite'], [protocol, 'statsd', 'dogstatsd']);
+    cases.push([protocol, 'dogstatsd', 'dogstatsd'], [protocol, 'telegraf', 'influx']);
   }
 
   it.each(cases)(
-    'sends %s / %s metrics the daemon reads without a bad line, with exact accounting',
-    async (protocol, tagFormat) => {
+    'sends %s / %s (%s tags) metrics the daemon reads without a bad line, with exact accounting',
+    async (protocol, dialect, tagFormat) => {
       jest.spyOn(Math, 'random').mockReturnValue(0);
-      const prefix = `hostile_${protocol}_${tagFormat}`;
+      const prefix = `hostile_${protocol}_${dialect}_${tagFormat}`;
       const calls = fc.sample(hostileCall(), { numRuns: CALLS, seed: 20_240_601 });
       const errors: StatsdError[] = [];
       const statsd = new Connector({
@@ -191,8 +203,10 @@ describe('hostile input against the reference StatsD daemon', () => {
         port: protocol === 'udp' ? daemon.udpPort : daemon.tcpPort,
         protocol,
         prefix,
+        dialect,
+        kindSegments: true,
         tagFormat,
-        globalTags: tagFormat === 'none' ? undefined : { 'env|#:': 'te st\n' },
+        globalTags: { 'env|#:': 'te st\n' },
         maxPacketSize: 8192,
         onError: (e) => errors.push(e),
       });
@@ -202,12 +216,14 @@ describe('hostile input against the reference StatsD daemon', () => {
 
       let lines = 0;
       let invalid = 0;
+      let unsupported = 0;
       let count = 0;
       for (let start = 0; start < calls.length; start += BATCH) {
         for (const call of calls.slice(start, start + BATCH)) {
           expect(() => perform(statsd, call)).not.toThrow();
-          const expected = expectedFor(call, tagFormat);
-          if (expected.lines === 0) invalid++;
+          const expected = expectedFor(call, DIALECTS[dialect]);
+          if (expected.unsupported === true) unsupported++;
+          else if (expected.lines === 0) invalid++;
           lines += expected.lines;
           count += expected.count;
         }
@@ -238,9 +254,9 @@ describe('hostile input against the reference StatsD daemon', () => {
         tooLong: 0,
         sendError: 0,
         stopTimeout: 0,
-        unsupported: 0,
+        unsupported,
       });
-      expect(stats.sent).toBe(CALLS - invalid);
+      expect(stats.sent).toBe(CALLS - invalid - unsupported);
       if (protocol === 'udp') expect(delta('statsd.packets_received')).toBe(stats.packetsSent);
       expect(errors.length).toBeGreaterThan(0);
       await statsd.stop();

@@ -96,7 +96,17 @@ describe('Connector options', () => {
     [
       'an unknown tagFormat',
       { ...HOST, tagFormat: 'statsd' },
-      /`tagFormat`: received "statsd", expected 'none', 'dogstatsd', 'influx' or 'graphite'/,
+      /`tagFormat`: received "statsd", expected 'graphite' or 'dogstatsd', the tag syntaxes the 'statsd' server reads/,
+    ],
+    [
+      'an unknown dialect',
+      { ...HOST, dialect: 'graphite' },
+      /`dialect`: received "graphite", expected 'statsd', 'dogstatsd' or 'telegraf'/,
+    ],
+    [
+      'a kindSegments that is not a boolean',
+      { ...HOST, kindSegments: 'no' },
+      /`kindSegments`: received "no", expected true or false/,
     ],
     [
       'a sampleRate of 0',
@@ -107,11 +117,6 @@ describe('Connector options', () => {
       'a sampleRate above 1',
       { ...HOST, sampleRate: 1.5 },
       /`sampleRate`: received 1.5, expected a number above 0/,
-    ],
-    [
-      'globalTags with tagFormat none',
-      { ...HOST, globalTags: { env: 'prod' } },
-      /`globalTags`: received \{"env":"prod"\}, expected no tags while `tagFormat` is 'none'/,
     ],
     [
       'globalTags that are not an object',
@@ -185,11 +190,14 @@ describe('Connector options', () => {
       enabled: true,
       aggregate: false,
       globalTags: undefined,
+      protocol: 'tcp',
+      tagFormat: 'graphite',
+      kindSegments: true,
+      dialect: { name: 'statsd' },
       ...DEFAULTS,
     });
     expect(DEFAULTS).toMatchObject({
       port: 8125,
-      protocol: 'tcp',
       maxQueueSize: 100_000,
       maxQueueBytes: 8 * 1024 * 1024,
       maxPacketSize: 1432,
@@ -203,10 +211,11 @@ describe('Connector options', () => {
     expect(resolveOptions({ host: '[::1]' }).host).toBe('::1');
   });
 
-  it('accepts globalTags with a tag format and aggregation with a flushInterval', () => {
-    expect(
-      resolveOptions({ ...HOST, tagFormat: 'dogstatsd', globalTags: { env: 'prod' } }),
-    ).toMatchObject({ globalTags: { env: 'prod' } });
+  it('accepts globalTags with no tag format and aggregation with a flushInterval', () => {
+    expect(resolveOptions({ ...HOST, globalTags: { env: 'prod' } })).toMatchObject({
+      tagFormat: 'graphite',
+      globalTags: { env: 'prod' },
+    });
     expect(resolveOptions({ ...HOST, aggregate: true, flushInterval: 100 }).aggregate).toBe(true);
   });
 });

@@ -3,12 +3,23 @@ import type { Connector } from '../src/connector.js';
 import { ErrorCode, type StatsdError } from '../src/errors.js';
 import { MemoryConnector } from '../src/testing/memory-connector.js';
 import { parseLine, type ParsedMetric } from '../src/testing/parse-line.js';
-import type { MetricOptions, MetricType, Protocol, TagFormat, Tags } from '../src/types.js';
+import { DIALECTS } from '../src/dialect.js';
+import type {
+  Dialect,
+  MetricOptions,
+  MetricType,
+  Protocol,
+  TagFormat,
+  Tags,
+} from '../src/types.js';
 import { anyNumber, hostileString, hostileTags } from './arbitraries.js';
 
 // Independent of sanitize.ts on purpose: what must never appear in a name or a tag part.
 // eslint-disable-next-line no-control-regex -- control characters are what it looks for
 const FORBIDDEN = /[:|@#,;=\s\u0000-\u001f\u007f-\u009f]/;
+/** A DogStatsD tag value may hold colons: the agent splits a tag at its first colon only. */
+// eslint-disable-next-line no-control-regex -- control characters are what it looks for
+const FORBIDDEN_BUT_COLON = /[|@#,;=\s\u0000-\u001f\u007f-\u009f]/;
 const NUMBER_TEXT = /^[+-]?\d+(?:\.\d+)?$/;
 
 type Call =
@@ -34,6 +45,7 @@ type Call =
 
 interface Config {
   readonly protocol: Protocol;
+  readonly dialect: Dialect;
   readonly tagFormat: TagFormat;
   readonly prefix: string;
   readonly globalTags: Tags | undefined;
@@ -99,19 +111,26 @@ const call: fc.Arbitrary<Call> = fc.oneof(
 const config: fc.Arbitrary<Config> = fc
   .record({
     protocol: fc.constantFrom<Protocol>('udp', 'tcp', 'unix'),
-    tagFormat: fc.constantFrom<TagFormat>('none', 'dogstatsd', 'influx', 'graphite'),
+    // Every tag syntax each dialect's server reads.
+    syntax: fc.constantFrom<[Dialect, TagFormat]>(
+      ['statsd', 'graphite'],
+      ['statsd', 'dogstatsd'],
+      ['dogstatsd', 'dogstatsd'],
+      ['telegraf', 'influx'],
+      ['telegraf', 'dogstatsd'],
+    ),
     prefix: fc.oneof(fc.constant(''), hostileString(16)),
     globalTags: fc.option(hostileTags(), { nil: undefined }),
     sampleRate: fc.option(rate, { nil: undefined }),
     maxPacketSize: fc.constantFrom(64, 100, 512, 1432, 8192),
   })
-  .map((c) => (c.tagFormat === 'none' ? { ...c, globalTags: undefined } : c));
+  .map(({ syntax: [dialect, tagFormat], ...c }) => ({ ...c, dialect, tagFormat }));
 
-function keepsHistograms(tagFormat: TagFormat): boolean {
-  return tagFormat === 'dogstatsd' || tagFormat === 'influx';
+function keepsNegativeHistograms(dialect: Dialect): boolean {
+  return DIALECTS[dialect].negativeHistograms;
 }
 
-function validValue(c: Call, tagFormat: TagFormat): boolean {
+function validValue(c: Call, dialect: Dialect): boolean {
   const v = c.value;
   if (c.kind === 'set') {
     return typeof v === 'string' ? v !== '' : Number.isFinite(v);
@@ -123,10 +142,10 @@ function validValue(c: Call, tagFormat: TagFormat): boolean {
       return n >= 0 && Number.isFinite(n * 1000);
     case 'histogram':
     case 'distribution':
-      return n >= 0 || keepsHistograms(tagFormat);
+      return n >= 0 || keepsNegativeHistograms(dialect);
     case 'inject':
       if (c.type === 'ms') return n >= 0;
-      if (c.type === 'h' || c.type === 'd') return n >= 0 || keepsHistograms(tagFormat);
+      if (c.type === 'h' || c.type === 'd') return n >= 0 || keepsNegativeHistograms(dialect);
       return true;
     default:
       return true;
@@ -137,11 +156,15 @@ function effectiveRate(c: Call, cfg: Config): number {
   return c.options?.sampleRate ?? cfg.sampleRate ?? 1;
 }
 
-type Outcome = 'invalid' | 'sampledOut' | 'valid';
+type Outcome = 'invalid' | 'unsupported' | 'sampledOut' | 'valid';
 
-/** What the connector must do with `c`, in the order it checks: value, rate, sampling, name. */
+/**
+ * What the connector must do with `c`, in the order it checks: value, dialect, rate, sampling,
+ * name.
+ */
 function expectedOutcome(c: Call, cfg: Config, draw: number): Outcome {
-  if (!validValue(c, cfg.tagFormat)) return 'invalid';
+  if (!validValue(c, cfg.dialect)) return 'invalid';
+  if (c.kind === 'delta' && !DIALECTS[cfg.dialect].gaugeDeltas) return 'unsupported';
   const r = effectiveRate(c, cfg);
   if (!(r > 0 && r <= 1)) return 'invalid';
   if (r < 1 && draw >= r) return 'sampledOut';
@@ -204,18 +227,21 @@ function checkLine(line: string, cfg: Config): ParsedMetric {
   expect(metricName).not.toBe('');
   if (cfg.tagFormat !== 'dogstatsd') expect(parsed.tags).toEqual([]);
   for (const tag of parsed.tags) {
-    const parts = tag.split(':');
-    expect(parts.length).toBeLessThanOrEqual(2);
-    expect(parts[0]).not.toBe('');
-    for (const part of parts) expect(part).not.toMatch(FORBIDDEN);
+    const colon = tag.indexOf(':');
+    const key = colon < 0 ? tag : tag.slice(0, colon);
+    expect(key).not.toBe('');
+    expect(key).not.toMatch(FORBIDDEN);
+    if (colon >= 0) expect(tag.slice(colon + 1)).not.toMatch(FORBIDDEN_BUT_COLON);
   }
   if (parsed.type === 's') expect(parsed.value).not.toMatch(FORBIDDEN);
   else expect(parsed.value).toMatch(NUMBER_TEXT);
   return parsed;
 }
 
-function expectedType(c: Call, tagFormat: TagFormat): string {
-  const mapped = (type: 'h' | 'd'): string => (keepsHistograms(tagFormat) ? type : 'ms');
+function expectedType(c: Call, dialect: Dialect): string {
+  const rules = DIALECTS[dialect];
+  const mapped = (type: 'h' | 'd'): string =>
+    (type === 'h' ? rules.histogramType : rules.distributionType).slice(1);
   switch (c.kind) {
     case 'incr':
     case 'decr':
@@ -245,11 +271,16 @@ function expectNumber(text: string, expected: number): void {
   expect(Number(text)).toBe(expected === 0 ? 0 : expected);
 }
 
-/** Checks the value written, and returns how many lines the call takes (2 for a negative gauge). */
-function checkValue(c: Call, lines: readonly ParsedMetric[]): void {
+/**
+ * Checks the value written, and how many lines the call takes (2 for a negative gauge where the
+ * dialect sets it after a 0).
+ */
+function checkValue(c: Call, lines: readonly ParsedMetric[], dialect: Dialect): void {
   const last = lines[lines.length - 1] as ParsedMetric;
   const negativeGauge =
-    (c.kind === 'gauge' || (c.kind === 'inject' && c.type === 'g')) && c.value < 0;
+    (c.kind === 'gauge' || (c.kind === 'inject' && c.type === 'g')) &&
+    c.value < 0 &&
+    DIALECTS[dialect].negativeGauge === 'zeroFirst';
   expect(lines).toHaveLength(negativeGauge ? 2 : 1);
   if (negativeGauge) expect(lines[0]?.value).toBe('0');
   switch (c.kind) {
@@ -299,6 +330,13 @@ describe('properties of every emitted line', () => {
           expect(errors.map((e) => e.code)).toContain(ErrorCode.InvalidMetric);
           return;
         }
+        if (outcome === 'unsupported') {
+          expect(lines).toEqual([]);
+          expect(stats).toMatchObject({ enqueued: 1, dropped: 1, sampledOut: 0 });
+          expect(stats.dropReasons.unsupported).toBe(1);
+          expect(errors.map((e) => e.code)).toContain(ErrorCode.Unsupported);
+          return;
+        }
         if (outcome === 'sampledOut') {
           expect(lines).toEqual([]);
           expect(stats).toMatchObject({ enqueued: 0, sampledOut: 1 });
@@ -319,13 +357,13 @@ describe('properties of every emitted line', () => {
         }
         expect(stats).toMatchObject({ sent: 1, dropped: 0 });
         const parsed = lines.map((line) => checkLine(line, cfg));
-        const type = expectedType(c, cfg.tagFormat);
+        const type = expectedType(c, cfg.dialect);
         const r = effectiveRate(c, cfg);
         for (const metric of parsed) {
           expect(metric.type).toBe(type);
           expect(metric.sampleRate).toBe(rated(c) && r < 1 ? r : 1);
         }
-        checkValue(c, parsed);
+        checkValue(c, parsed, cfg.dialect);
         for (const packet of statsd.packets) {
           expect(Buffer.byteLength(packet, 'utf8')).toBeLessThanOrEqual(cfg.maxPacketSize);
         }
@@ -350,6 +388,7 @@ describe('properties of every emitted line', () => {
         expect(stats.enqueued).toBe(calls.length - count('sampledOut'));
         expect(stats.sampledOut).toBe(count('sampledOut'));
         expect(stats.dropReasons.invalid).toBe(count('invalid'));
+        expect(stats.dropReasons.unsupported).toBe(count('unsupported'));
         expect(stats.sent + stats.dropReasons.tooLong).toBe(count('valid'));
         expect(stats.packetsSent).toBe(packets.length);
         let lines = 0;

@@ -15,7 +15,7 @@ afterEach(() => {
 describe('sampling', () => {
   it('writes |@rate for counters, timers, histograms and distributions', () => {
     randomSequence([0]);
-    const statsd = new MemoryConnector({ tagFormat: 'dogstatsd' });
+    const statsd = new MemoryConnector({ dialect: 'dogstatsd', kindSegments: true });
     const sampled = { sampleRate: 0.25 };
     statsd.incr('c', 1, sampled);
     statsd.decr('c', 1, sampled);

@@ -77,8 +77,9 @@ describe('names on the wire', () => {
     statsd.incr('x:1|c\nevil:1000|c|#admin:true', 1, { tags: { 'k|#': 'v\r\n:,' } });
     const [line, ...rest] = statsd.lines;
     expect(rest).toEqual([]);
-    expect(line).toBe('counters.x_1_c_evil_1000_c__admin_true:1|c|#k__:v____');
-    expect(parseLine(line ?? '')).toMatchObject({ value: '1', type: 'c', tags: ['k__:v____'] });
+    // A DogStatsD tag value keeps its colons (the agent splits a tag at its first colon only).
+    expect(line).toBe('counters.x_1_c_evil_1000_c__admin_true:1|c|#k__:v__:_');
+    expect(parseLine(line ?? '')).toMatchObject({ value: '1', type: 'c', tags: ['k__:v__:_'] });
   });
 
   it('sends non-ASCII names as UTF-8 over UDP', () => {

@@ -2,8 +2,8 @@ import fc from 'fast-check';
 import { Connector } from '../src/connector.js';
 import { ErrorCode, StatsdError } from '../src/errors.js';
 import { joinTags, renderTags } from '../src/tags.js';
-import { MemoryConnector } from '../src/testing/memory-connector.js';
-import type { TagFormat } from '../src/types.js';
+import { MemoryConnector, type MemoryConnectorOptions } from '../src/testing/memory-connector.js';
+import type { Dialect, TagFormat } from '../src/types.js';
 
 describe('renderTags', () => {
   it.each<[TagFormat, string]>([
@@ -16,9 +16,20 @@ describe('renderTags', () => {
 
   it('renders ready strings, splitting key and value at the first colon', () => {
     expect(renderTags(['route:home', 'url:a:b', 'canary'], 'dogstatsd', false)).toBe(
-      'route:home,url:a_b,canary',
+      'route:home,url:a:b,canary',
     );
     expect(renderTags(['route:home', 'canary'], 'influx', false)).toBe('route=home,canary=true');
+    expect(renderTags(['url:a:b'], 'graphite', false)).toBe('url=a_b');
+  });
+
+  // The Datadog agent splits the `#` field at commas only (comp/dogstatsd/server parse.go
+  // `parseTags`) and a tag at its first colon, so a value keeps its colons; a colon in a key
+  // would move the split, and the other wire characters still split the line or the tag list.
+  it('keeps colons in DogStatsD tag values and sanitizes keys and the other characters', () => {
+    expect(renderTags({ url: 'http://x:8080' }, 'dogstatsd', false)).toBe('url:http://x:8080');
+    expect(renderTags(['url:http://x:8080'], 'dogstatsd', false)).toBe('url:http://x:8080');
+    expect(renderTags({ 'a:b': 'c:d,e|f#g\nh' }, 'dogstatsd', false)).toBe('a_b:c:d_e_f_g_h');
+    expect(renderTags({ url: 'http://x:8080' }, 'influx', false)).toBe('url=http_//x_8080');
   });
 
   it('leaves out null, undefined and false values, and writes true and empty as a bare key', () => {
@@ -72,16 +83,33 @@ describe('joinTags', () => {
 });
 
 describe('tags on the wire', () => {
-  it.each<[TagFormat, string, string]>([
+  it.each<[string, MemoryConnectorOptions, string, string]>([
     [
-      'dogstatsd',
+      'statsd (by default)',
+      {},
+      'app.counters.hits;region=eu;route=home:1|c',
+      'app.counters.hits;region=eu:1|c',
+    ],
+    [
+      'statsd with tagFormat dogstatsd',
+      { tagFormat: 'dogstatsd' },
       'app.counters.hits:1|c|#region:eu,route:home',
       'app.counters.hits:1|c|#region:eu',
     ],
-    ['influx', 'app.counters.hits,region=eu,route=home:1|c', 'app.counters.hits,region=eu:1|c'],
-    ['graphite', 'app.counters.hits;region=eu;route=home:1|c', 'app.counters.hits;region=eu:1|c'],
-  ])('writes global then call tags in the %s dialect', (tagFormat, tagged, globalOnly) => {
-    const statsd = new MemoryConnector({ prefix: 'app', tagFormat, globalTags: { region: 'eu' } });
+    [
+      'dogstatsd',
+      { dialect: 'dogstatsd' },
+      'app.hits:1|c|#region:eu,route:home',
+      'app.hits:1|c|#region:eu',
+    ],
+    [
+      'telegraf',
+      { dialect: 'telegraf' },
+      'app.counters.hits,region=eu,route=home:1|c',
+      'app.counters.hits,region=eu:1|c',
+    ],
+  ])('writes global then call tags in the %s dialect', (_label, options, tagged, globalOnly) => {
+    const statsd = new MemoryConnector({ prefix: 'app', ...options, globalTags: { region: 'eu' } });
     statsd.incr('hits', 1, { tags: { route: 'home' } });
     statsd.incr('hits');
     expect(statsd.lines).toEqual([tagged, globalOnly]);
@@ -104,26 +132,46 @@ describe('tags on the wire', () => {
     expect(statsd.lines).toEqual(['counters.x:1|c|#env:prod']);
   });
 
-  it('refuses global tags at construction when tagFormat is none', () => {
-    let error: unknown;
-    try {
-      new Connector({ host: '127.0.0.1', globalTags: { env: 'prod' } });
-    } catch (caught) {
-      error = caught;
-    }
-    expect(error).toBeInstanceOf(StatsdError);
-    expect((error as StatsdError).code).toBe(ErrorCode.InvalidOption);
-    expect((error as StatsdError).message).toContain('globalTags');
-  });
-
-  it('sends the metric without tags and reports ERR_STATSD_TAGS_IGNORED when tagFormat is none', () => {
+  it('writes global and call tags with no tag option at all', () => {
     const errors: StatsdError[] = [];
-    const statsd = new MemoryConnector({ onError: (e) => errors.push(e) });
+    const statsd = new MemoryConnector({
+      globalTags: { env: 'prod' },
+      onError: (e) => errors.push(e),
+    });
     statsd.incr('x', 1, { tags: { route: 'home' } });
-    expect(statsd.lines).toEqual(['counters.x:1|c']);
-    expect(errors.map((e) => e.code)).toEqual([ErrorCode.TagsIgnored]);
+    expect(statsd.lines).toEqual(['counters.x;env=prod;route=home:1|c']);
+    expect(errors).toEqual([]);
     expect(statsd.stats()).toMatchObject({ sent: 1, dropped: 0 });
   });
+
+  it("refuses tagFormat 'none' at construction, saying how to send no tags", () => {
+    expect(() => new Connector({ host: '127.0.0.1', tagFormat: 'none' as TagFormat })).toThrow(
+      expect.objectContaining({
+        code: ErrorCode.InvalidOption,
+        message: expect.stringMatching(
+          /`tagFormat`: received "none".*to send none, give none/,
+        ) as string,
+      }) as Error,
+    );
+  });
+
+  it.each<[Dialect, TagFormat, string]>([
+    ['statsd', 'influx', "'graphite' or 'dogstatsd'"],
+    ['dogstatsd', 'graphite', "'dogstatsd'"],
+    ['telegraf', 'graphite', "'influx' or 'dogstatsd'"],
+  ])(
+    'refuses with dialect %s a tagFormat %s its server does not read',
+    (dialect, tagFormat, ok) => {
+      expect(() => new Connector({ host: '127.0.0.1', dialect, tagFormat })).toThrow(
+        expect.objectContaining({
+          code: ErrorCode.InvalidOption,
+          message: expect.stringContaining(
+            `expected ${ok}, the tag syntaxes the '${dialect}'`,
+          ) as string,
+        }) as Error,
+      );
+    },
+  );
 
   it.each<[string, unknown]>([
     ['a string', 'env:prod'],
@@ -150,12 +198,11 @@ describe('tags on the wire', () => {
   });
 
   it('reads tags null as no tags, as it reads options null', () => {
-    for (const tagFormat of ['none', 'dogstatsd'] as const) {
+    for (const tagFormat of ['graphite', 'dogstatsd'] as const) {
       const errors: StatsdError[] = [];
       const statsd = new MemoryConnector({ tagFormat, onError: (e) => errors.push(e) });
       statsd.incr('x', 1, { tags: null as unknown as string[] });
       expect(statsd.lines).toEqual(['counters.x:1|c']);
-      // With tagFormat 'none' there were no tags to leave out: nothing to report.
       expect(errors).toEqual([]);
     }
   });
@@ -168,7 +215,7 @@ describe('tags on the wire', () => {
       () =>
         new Connector({
           host: '127.0.0.1',
-          tagFormat: 'influx',
+          dialect: 'telegraf',
           globalTags: globalTags as string[],
         }),
     ).toThrow(
@@ -216,7 +263,7 @@ describe('call tags with UTF-8 global tags', () => {
   });
 
   it('renders a reused unfrozen tags object afresh when it changes between calls', () => {
-    const statsd = new MemoryConnector({ tagFormat: 'influx' });
+    const statsd = new MemoryConnector({ dialect: 'telegraf' });
     const tags: Record<string, string> = { route: 'a' };
     statsd.incr('hits', 1, { tags });
     tags.route = 'b';
@@ -251,7 +298,13 @@ describe('tags from untyped callers', () => {
     withSparseArray: true,
     withTypedArray: true,
   });
-  const anyFormat = fc.constantFrom<TagFormat>('none', 'dogstatsd', 'influx', 'graphite');
+  // Every tag syntax of every dialect, over a stream (a line carries its newline).
+  const anyFormat = fc.constantFrom<MemoryConnectorOptions>(
+    { protocol: 'tcp' },
+    { protocol: 'tcp', tagFormat: 'dogstatsd' },
+    { protocol: 'tcp', dialect: 'dogstatsd' },
+    { protocol: 'tcp', dialect: 'telegraf' },
+  );
 
   it('never throw from a metric call: each call is sent, or dropped as invalid or too long', () => {
     type Call = (statsd: MemoryConnector, tags: string[]) => void;
@@ -265,7 +318,7 @@ describe('tags from untyped callers', () => {
         const record = (call: Call, maxPacketSize?: number) => {
           const errors: StatsdError[] = [];
           const statsd = new MemoryConnector({
-            tagFormat,
+            ...tagFormat,
             maxPacketSize,
             onError: (error) => errors.push(error),
             ...(aggregate ? { aggregate, flushInterval: 1000 } : {}),
@@ -307,8 +360,8 @@ describe('tags from untyped callers', () => {
     fc.assert(
       fc.property(anyValue, anyFormat, (tags, tagFormat) => {
         for (const build of [
-          () => new MemoryConnector({ tagFormat, globalTags: tags as string[] }),
-          () => new MemoryConnector({ tagFormat }).child({ tags: tags as string[] }),
+          () => new MemoryConnector({ ...tagFormat, globalTags: tags as string[] }),
+          () => new MemoryConnector(tagFormat).child({ tags: tags as string[] }),
         ]) {
           try {
             build();

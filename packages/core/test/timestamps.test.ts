@@ -13,7 +13,8 @@ function recording(options: MemoryConnectorOptions = {}): {
   const errors: StatsdError[] = [];
   const statsd = new MemoryConnector({
     protocol: 'udp',
-    tagFormat: 'dogstatsd',
+    dialect: 'dogstatsd',
+    kindSegments: true,
     prefix: 'app',
     ...options,
     onError: (e) => errors.push(e),
@@ -88,7 +89,7 @@ describe('timestamp option', () => {
   });
 
   it('drops and reports a timestamp as unsupported when the server is not a DogStatsD agent', () => {
-    const { statsd, errors } = recording({ tagFormat: 'graphite' });
+    const { statsd, errors } = recording({ dialect: 'statsd' });
     statsd.incr('a', 1, { timestamp: 1_700_000_000 });
     statsd.gauge('a', 1, { timestamp: 1_700_000_000 });
     statsd.incr('a');

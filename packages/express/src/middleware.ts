@@ -6,9 +6,10 @@ import type { StatsdMiddleware, StatsdMiddlewareOptions } from './types.js';
 
 /**
  * Express middleware that times every request into StatsD as
- * `<prefix>.timers.<route>.<METHOD>.<status>` (milliseconds, monotonic clock) and puts the
- * connector on `res.locals.statsd`. With no options, the connector is configured from the
- * `STATSD_*` environment variables, as `createConnector` does, and started at once.
+ * `<prefix>.timers.<route>.<METHOD>.<status>` (milliseconds, monotonic clock), or as
+ * `<prefix>.timers.http.request` tagged `route`, `method` and `status` with `naming: 'tags'`,
+ * and puts the connector on `res.locals.statsd`. With no options, the connector is configured from
+ * the `STATSD_*` environment variables, as `createConnector` does, and started at once.
  *
  * ```ts
  * const statsd = statsdMiddleware({ service: 'my-service', environment: 'production' });
@@ -22,7 +23,7 @@ import type { StatsdMiddleware, StatsdMiddlewareOptions } from './types.js';
 export function statsdMiddleware(options: StatsdMiddlewareOptions = {}): StatsdMiddleware {
   const recorder = new RequestRecorder<[Request, Response]>(options, '(req, res)');
   const connector = recorder.connector;
-  const routeOf = recorder.routeOf(templateName, (req: Request) => [req, req.res as Response]);
+  const routeOf = recorder.routeOf(routeTemplate, (req: Request) => [req, req.res as Response]);
 
   function statsdMiddleware(
     request: IncomingMessage,
@@ -51,6 +52,6 @@ function attachCapture(req: Request): void {
   }
 }
 
-function templateName(req: Request): string {
-  return RouteCapture.of(req)?.routeName() ?? UNMATCHED_ROUTE;
+function routeTemplate(req: Request): string {
+  return RouteCapture.of(req)?.routeTemplate() ?? UNMATCHED_ROUTE;
 }

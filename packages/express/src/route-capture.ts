@@ -1,4 +1,3 @@
-import { routeMetricName } from '@statsd/core/framework';
 import { mountTemplate, routePathTemplate } from './route-template.js';
 
 // Per-request state lives in a WeakMap, never in a field of the request: Express gives every
@@ -27,8 +26,8 @@ interface RouteLike {
   readonly path?: unknown;
 }
 
-/** Metric names by route, then by the template of the base it was matched under. */
-const routeNames = new WeakMap<object, Map<string, string>>();
+/** Whole route templates by route, then by the template of the base it was matched under. */
+const routeTemplates = new WeakMap<object, Map<string, string>>();
 // Bases per route are mount templates from the application's code; the cap guards the rest.
 const MAX_BASES_PER_ROUTE = 100;
 
@@ -103,25 +102,26 @@ export class RouteCapture {
   }
 
   /**
-   * The metric path of the route that handled the request last, or `undefined` if none did.
-   * Remembered per route and base, so a request to a known route builds no string.
+   * The template of the route that handled the request last, mount templates included
+   * (`/orgs/:orgId/users/:id`), or `undefined` if none did. Remembered per route and base, so a
+   * request to a known route builds no string.
    */
-  routeName(): string | undefined {
+  routeTemplate(): string | undefined {
     const route = this.route;
     if (typeof route !== 'object' || route === null) return undefined;
     const base = this.#routeBase;
-    let names = routeNames.get(route);
-    let name = names?.get(base);
-    if (name !== undefined) return name;
-    name = routeMetricName(base + routePathTemplate((route as RouteLike).path));
-    if (names === undefined) {
-      names = new Map();
-      routeNames.set(route, names);
-    } else if (names.size >= MAX_BASES_PER_ROUTE) {
-      names.clear();
+    let templates = routeTemplates.get(route);
+    let template = templates?.get(base);
+    if (template !== undefined) return template;
+    template = base + routePathTemplate((route as RouteLike).path);
+    if (templates === undefined) {
+      templates = new Map();
+      routeTemplates.set(route, templates);
+    } else if (templates.size >= MAX_BASES_PER_ROUTE) {
+      templates.clear();
     }
-    names.set(base, name);
-    return name;
+    templates.set(base, template);
+    return template;
   }
 
   /** A router wrote `req.route`: the route was matched under the innermost base. */

@@ -23,11 +23,11 @@ declare global {
 export interface StatsdMiddlewareOptions extends RequestMetricsOptions {
   /**
    * Names a request's route yourself. Return a route template (`'/users/:id'`, `'/static'`),
-   * which is turned into a metric path by the same rule as Express's templates, or `undefined`
-   * to keep the default. Called once per request, when the response is over, so `req.route`
-   * and `res.statusCode` are final (and `req.path` is relative to the router that answered:
-   * read `req.originalUrl` for the whole path). Never return the raw URL: every distinct value
-   * becomes a metric name. If it throws, the default name is used.
+   * which is named like Express's own templates (see `naming`), or `undefined` to keep the
+   * default. Called once per request, when the response is over, so `req.route` and
+   * `res.statusCode` are final (and `req.path` is relative to the router that answered: read
+   * `req.originalUrl` for the whole path). Never return the raw URL: every distinct value
+   * becomes a metric name or tag value. If it throws, the default name is used.
    * @default undefined (the matched route's template, or `unmatched`)
    */
   routeName?: (req: Request, res: Response) => string | undefined;

@@ -28,7 +28,11 @@ describe('statsdMiddleware options', () => {
     ['options', null, 'Invalid option `options`: received null'],
     ['skip', { ...OFF, skip: '/health' }, 'Invalid option `skip`: received "/health"'],
     ['routeName', { ...OFF, routeName: 'users' }, 'Invalid option `routeName`: received "users"'],
-    ['connector', { ...OFF, connector: {} }, 'Invalid option `connector`: received {}'],
+    [
+      'connector',
+      { ...OFF, connector: {} },
+      'Invalid option `connector`: received an object without timing, start, stop',
+    ],
     ['status', { ...OFF, status: 'classes' }, 'Invalid option `status`: received "classes"'],
     ['port', { ...OFF, port: 0 }, '`port`'],
   ])('throws a StatsdError naming `%s` when it is invalid', (_name, options, message) => {

@@ -1,5 +1,5 @@
 import { isRegExp } from 'node:util/types';
-import { UNMATCHED_ROUTE, routeMetricName } from '@statsd/core/framework';
+import { UNMATCHED_ROUTE } from '@statsd/core/framework';
 
 /** The part of an @koa/router layer read here (`ctx.matched` holds them). */
 interface RouteLayer {
@@ -15,16 +15,14 @@ export interface RoutedContext {
 }
 
 /**
- * The metric path of the route @koa/router matched (`/api/users/:id` → `api.users._id`, with
- * the prefixes of nested routers), or `unmatched` when no route matched the path and method.
+ * The template of the route @koa/router matched (`/api/users/:id`, with the prefixes of nested
+ * routers), or `unmatched` when no route matched the path and method.
  */
-export function matchedRouteName(ctx: RoutedContext): string {
+export function matchedRouteTemplate(ctx: RoutedContext): string {
   const template = routeTemplate(ctx);
   if (template === undefined) return UNMATCHED_ROUTE;
-  // `^\/files\/(\d+)$` reads as the template `/files/(d+)`. Names are cached by the core.
-  return routeMetricName(
-    typeof template === 'string' ? template : template.source.replace(/[\\^$]/g, ''),
-  );
+  // `^\/files\/(\d+)$` reads as the template `/files/(d+)`.
+  return typeof template === 'string' ? template : template.source.replace(/[\\^$]/g, '');
 }
 
 /**

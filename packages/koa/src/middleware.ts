@@ -1,13 +1,14 @@
 import { RequestRecorder } from '@statsd/core/framework';
 import type { Next, ParameterizedContext } from 'koa';
-import { matchedRouteName } from './matched-route.js';
+import { matchedRouteTemplate } from './matched-route.js';
 import type { StatsdMiddleware, StatsdMiddlewareOptions, StatsdState } from './types.js';
 
 /**
  * Koa middleware that times every request into StatsD as
- * `<prefix>.timers.<route>.<METHOD>.<status>` (milliseconds, monotonic clock) and puts the
- * connector on `ctx.state.statsd`. With no options, the connector is configured from the
- * `STATSD_*` environment variables, as `createConnector` does, and started at once.
+ * `<prefix>.timers.<route>.<METHOD>.<status>` (milliseconds, monotonic clock), or as
+ * `<prefix>.timers.http.request` tagged `route`, `method` and `status` with `naming: 'tags'`,
+ * and puts the connector on `ctx.state.statsd`. With no options, the connector is configured from
+ * the `STATSD_*` environment variables, as `createConnector` does, and started at once.
  *
  * ```ts
  * const statsd = statsdMiddleware({ service: 'my-service', environment: 'production' });
@@ -21,7 +22,7 @@ import type { StatsdMiddleware, StatsdMiddlewareOptions, StatsdState } from './t
 export function statsdMiddleware(options: StatsdMiddlewareOptions = {}): StatsdMiddleware {
   const recorder = new RequestRecorder<[ParameterizedContext]>(options, '(ctx)');
   const connector = recorder.connector;
-  const routeOf = recorder.routeOf<ParameterizedContext>(matchedRouteName, (ctx) => [ctx]);
+  const routeOf = recorder.routeOf<ParameterizedContext>(matchedRouteTemplate, (ctx) => [ctx]);
 
   function statsdMiddleware(ctx: ParameterizedContext<StatsdState>, next: Next): Promise<unknown> {
     ctx.state.statsd = connector;

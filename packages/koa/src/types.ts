@@ -24,10 +24,10 @@ export interface StatsdState {
 export interface StatsdMiddlewareOptions extends RequestMetricsOptions {
   /**
    * Names a request's route yourself. Return a route template (`'/users/:id'`, `'/static'`),
-   * which is turned into a metric path by the same rule as @koa/router's templates, or
-   * `undefined` to keep the default. Called once per request, when the response is over, so
-   * `ctx._matchedRoute` and `ctx.status` are final. Never return the raw URL: every distinct
-   * value becomes a metric name. If it throws, the default name is used.
+   * which is named like @koa/router's own templates (see `naming`), or `undefined` to keep the
+   * default. Called once per request, when the response is over, so `ctx._matchedRoute` and
+   * `ctx.status` are final. Never return the raw URL: every distinct value becomes a metric name
+   * or tag value. If it throws, the default name is used.
    * @default undefined (the template @koa/router matched, or `unmatched`)
    */
   routeName?: (ctx: ParameterizedContext) => string | undefined;

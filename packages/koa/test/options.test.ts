@@ -23,7 +23,11 @@ describe('statsdMiddleware options', () => {
     ['routeName', '/users/:id', /`routeName`: received "\/users\/:id", expected a function/],
     ['skip', true, /`skip`: received true, expected a function/],
     ['status', 'codes', /`status`: received "codes", expected 'code', 'class' or 'both'/],
-    ['connector', { incr: 1 }, /`connector`: received \{"incr":1\}, expected a Connector/],
+    [
+      'connector',
+      { incr: 1 },
+      /`connector`: received an object without timing, start, stop, expected a Connector/,
+    ],
   ])('throws ERR_STATSD_INVALID_OPTION naming %s when it is invalid', (option, value, message) => {
     const error = thrownBy(() => statsdMiddleware({ ...DISABLED, [option]: value }));
     expect(error).toBeInstanceOf(StatsdError);

@@ -1,6 +1,13 @@
 export { ROOT_ROUTE, UNMATCHED_ROUTE, routeMetricName } from './route-name.js';
-export { ABORTED_STATUS, requestMetricPath } from './request-metric.js';
-export type { RequestOutcome, StatusSegment } from './request-metric.js';
+export {
+  ABORTED_STATUS,
+  requestMetricPath,
+  requestMetricTags,
+  requestTimer,
+} from './request-metric.js';
+export type { RequestOutcome, RequestTags, RequestTimer, StatusSegment } from './request-metric.js';
+export { REQUEST_TIMER_PATH, defaultNaming } from './request-naming.js';
+export type { RequestNaming } from './request-naming.js';
 export type {
   MiddlewareOptions,
   RequestHooks,

@@ -1,9 +1,10 @@
 import type { Connector } from '../connector.js';
 import { CREATE_CONNECTOR_OPTIONS, type StatsdEnvironment } from '../create-connector.js';
-import { invalidOption } from '../errors.js';
+import { ErrorCode, StatsdError, invalidOption } from '../errors.js';
 import { checkOptionNames } from '../options.js';
 import type { CreateConnectorOptions } from '../types.js';
 import type { StatusSegment } from './request-metric.js';
+import { REQUEST_NAMINGS, type RequestNaming } from './request-naming.js';
 
 /** The options every framework middleware shares. */
 export interface RequestMetricsOptions extends CreateConnectorOptions {
@@ -12,6 +13,13 @@ export interface RequestMetricsOptions extends CreateConnectorOptions {
    * options and the environment. The middleware then never stops it by itself.
    */
   connector?: Connector;
+  /**
+   * Where the route, method and status go: into the timer's path
+   * (`timers.<route>.<METHOD>.<status>`), or into the tags `route`, `method` and `status` of one
+   * timer, `timers.http.request`. See `RequestNaming`.
+   * @default 'path'
+   */
+  naming?: RequestNaming;
   /** How the status is written: `200`, `2xx` or `2xx.200`. @default 'code' */
   status?: StatusSegment;
   /** The environment read by `createConnector`. @default process.env */
@@ -41,6 +49,8 @@ export type MiddlewareOptions<Args extends unknown[]> = RequestMetricsOptions & 
 
 /** A middleware's options once validated, sorted by who uses them. */
 export interface MiddlewareSettings<Args extends unknown[]> extends RequestHooks<Args> {
+  /** `undefined`: the connector's default (see `defaultNaming`). */
+  readonly naming: RequestNaming | undefined;
   readonly status: StatusSegment;
   /** The shared connector; when there is none, one is made from `connectorOptions` and `env`. */
   readonly connector: Connector | undefined;
@@ -55,6 +65,7 @@ const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
   'connector',
   'status',
   'env',
+  'naming',
   'routeName',
   'skip',
   ...CREATE_CONNECTOR_OPTIONS,
@@ -84,19 +95,22 @@ export function readMiddlewareOptions<Args extends unknown[]>(
     throw invalidOption('options', options, 'an object of options, or nothing');
   }
   checkOptionNames(options, KNOWN_OPTIONS);
-  const { routeName, skip, connector, status = 'code', env, ...connectorOptions } = options;
+  const { routeName, skip, connector, naming, status = 'code', env, ...connectorOptions } = options;
   requireFunction('routeName', routeName, `a function ${parameters} => string | undefined`);
   requireFunction('skip', skip, `a function ${parameters} => boolean`);
   requireConnector(connector);
   if (!STATUS_SEGMENTS.includes(status)) {
     throw invalidOption('status', status, "'code', 'class' or 'both'");
   }
+  if (naming !== undefined && !REQUEST_NAMINGS.includes(naming)) {
+    throw invalidOption('naming', naming, "'path' or 'tags'");
+  }
   if (connector !== undefined) refuseConnectorSettings(connectorOptions, env);
   // Only a missing setting takes the default: a wrong one (`null`) is refused by the connector.
   else if (connectorOptions.flushInterval === undefined) {
     connectorOptions.flushInterval = REQUEST_FLUSH_INTERVAL;
   }
-  return { routeName, skip, status, connector, connectorOptions, env };
+  return { routeName, skip, naming, status, connector, connectorOptions, env };
 }
 
 function requireFunction(option: string, value: unknown, expected: string): void {
@@ -105,12 +119,29 @@ function requireFunction(option: string, value: unknown, expected: string): void
   }
 }
 
+/** The methods a middleware calls on its connector. */
+const CONNECTOR_METHODS = ['timing', 'start', 'stop'] as const;
+
+/**
+ * Duck-typed, so that a connector from a second copy of @statsd/core in node_modules (which
+ * fails `instanceof`) works: anything with the methods a middleware calls is accepted, and
+ * `beforeFlush`, when it has one, batches the request timers (see `requestTimerSink`).
+ */
 function requireConnector(value: Connector | undefined): void {
-  // Duck-typed: a second copy of @statsd/core in node_modules would fail `instanceof`.
-  const timing = (value as { timing?: unknown } | undefined)?.timing;
-  if (value !== undefined && typeof timing !== 'function') {
-    throw invalidOption('connector', value, 'a Connector from @statsd/core');
+  if (value === undefined) return;
+  const candidate = value as unknown as Record<string, unknown> | null;
+  const missing = CONNECTOR_METHODS.filter((name) => typeof candidate?.[name] !== 'function');
+  if (typeof candidate === 'object' && candidate !== null && missing.length === 0) return;
+  const expected = `a Connector from @statsd/core (with ${CONNECTOR_METHODS.join(', ')} methods)`;
+  if (typeof candidate !== 'object' || candidate === null) {
+    throw invalidOption('connector', value, expected);
   }
+  // An object's contents may hold secrets: name what it lacks, never what it holds.
+  throw new StatsdError(
+    ErrorCode.InvalidOption,
+    `Invalid option \`connector\`: received an object without ${missing.join(', ')}, ` +
+      `expected ${expected}.`,
+  );
 }
 
 /** Settings beside a shared connector would be silently ignored: refuse them instead. */

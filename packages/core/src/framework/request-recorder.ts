@@ -7,9 +7,10 @@ import {
   type ObservedResponse,
   type RecordRequest,
 } from './request-binding.js';
-import { RequestTimerBatch } from './request-batch.js';
-import { RequestPathCache, type RequestOutcome } from './request-metric.js';
-import { routeMetricName } from './route-name.js';
+import { requestTimerSink, type RequestTimerSink } from './request-batch.js';
+import type { RequestOutcome } from './request-metric.js';
+import { defaultNaming, type RequestNaming } from './request-naming.js';
+import { RequestTimerCache } from './request-timer-cache.js';
 import { stopOnShutdown, type ClosableServer, type ShutdownSignalOptions } from './shutdown.js';
 
 /** What a framework middleware carries besides being a function. */
@@ -37,9 +38,10 @@ export interface MiddlewareControls {
 export class RequestRecorder<Args extends unknown[] = unknown[]> {
   /** The connector the middleware records with. */
   readonly connector: Connector;
-  // Routes are templates and methods are few, so this holds every path an application uses.
-  readonly #paths: RequestPathCache;
-  readonly #timers: RequestTimerBatch;
+  /** Where requests' route, method and status go: the `naming` option, or its default. */
+  readonly naming: RequestNaming;
+  readonly #timers: RequestTimerCache;
+  readonly #sink: RequestTimerSink;
   readonly #routeName: ((...args: Args) => string | undefined) | undefined;
   readonly #skip: ((...args: Args) => boolean) | undefined;
   readonly #record: RecordRequest = (outcome, milliseconds) => this.record(outcome, milliseconds);
@@ -51,11 +53,12 @@ export class RequestRecorder<Args extends unknown[] = unknown[]> {
    */
   constructor(options: MiddlewareOptions<Args> = {}, parameters: string = '(request)') {
     const settings = readMiddlewareOptions(options, parameters);
-    this.#paths = new RequestPathCache(settings.status, 2000);
     this.#routeName = settings.routeName;
     this.#skip = settings.skip;
     this.connector = settings.connector ?? createConnector(settings.connectorOptions, settings.env);
-    this.#timers = RequestTimerBatch.of(this.connector);
+    this.naming = settings.naming ?? defaultNaming(this.connector);
+    this.#timers = new RequestTimerCache(this.naming, settings.status, 2000);
+    this.#sink = requestTimerSink(this.connector);
     // Starting twice is harmless; a shared connector may not have been started by its owner yet.
     void this.connector.start();
   }
@@ -80,7 +83,7 @@ export class RequestRecorder<Args extends unknown[] = unknown[]> {
   }
 
   /**
-   * The metric path the application's `routeName` gives this request, or `undefined` for the
+   * The route template the application's `routeName` gives this request, or `undefined` for the
    * framework's default: when there is no `routeName`, when it returns no string, or when it
    * throws.
    */
@@ -89,7 +92,7 @@ export class RequestRecorder<Args extends unknown[] = unknown[]> {
     if (routeName === undefined) return undefined;
     try {
       const name = routeName(...args);
-      return typeof name === 'string' ? routeMetricName(name) : undefined;
+      return typeof name === 'string' ? name : undefined;
     } catch {
       // The application's naming failed for this request; its default name still counts it.
       return undefined;
@@ -110,11 +113,13 @@ export class RequestRecorder<Args extends unknown[] = unknown[]> {
   }
 
   /**
-   * Records one request's duration (milliseconds from a monotonic clock) as a timer. It reaches
-   * the connector with the next batch (see `RequestTimerBatch`), at the latest at its next flush.
+   * Records one request's duration (milliseconds from a monotonic clock) as a timer named by
+   * the recorder's `naming` (see `requestTimer`). It reaches the connector with the next batch
+   * of request timers, at the latest at the connector's next flush (see `Connector.beforeFlush`),
+   * or at once for a connector without `beforeFlush`.
    */
   record(outcome: RequestOutcome, milliseconds: number): void {
-    this.#timers.add(this.#paths.path(outcome), milliseconds / 1000);
+    this.#sink.add(this.#timers.timer(outcome), milliseconds / 1000);
   }
 
   /** Returns `middleware` with the recorder's `connector` and a `stopOnShutdown` bound to it. */

@@ -1,0 +1,2 @@
+export { statsdPlugin } from './plugin.js';
+export type { StatsdPlugin, StatsdPluginOptions, StatsdShutdownOptions } from './types.js';
