@@ -33,6 +33,11 @@ export const ErrorCode = {
   MissingDependency: 'ERR_STATSD_MISSING_DEPENDENCY',
   /** A `beforeFlush` drain threw; the flush went on without what it still held. */
   FlushHook: 'ERR_STATSD_FLUSH_HOOK',
+  /**
+   * A middleware factory was given to `app.use` itself (`app.use(statsdMiddleware)`), so the
+   * framework called it with a request: call it and pass its result instead.
+   */
+  MiddlewareNotCalled: 'ERR_STATSD_MIDDLEWARE_NOT_CALLED',
 } as const;
 
 /** One of the stable `ERR_STATSD_…` codes. */
@@ -50,17 +55,64 @@ export class StatsdError extends Error {
   }
 }
 
-/** Renders a received value for an error message: strings quoted, everything else as JS shows it. */
+/** Strings longer than this are cut in messages; so are object keys, at a third of it. */
+const MAX_TEXT = 40;
+/** An object's first few keys are named in messages, never its values. */
+const MAX_KEYS = 5;
+
+/**
+ * Renders a received value for an error message without leaking what it holds: a short scalar
+ * as JS writes it (strings quoted, long ones cut), anything else by its type only. A plain
+ * object is named by its first few keys (cut), an instance by its class, an array by its
+ * length: an application's object (a request, say, with its Authorization and Cookie headers)
+ * can hold secrets, and error messages end up in logs.
+ */
 export function describeValue(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'bigint') return `${value}n`;
-  if (typeof value === 'function') return 'a function';
-  if (value === null || typeof value !== 'object') return String(value);
-  try {
-    return JSON.stringify(value);
-  } catch {
-    return Object.prototype.toString.call(value);
+  switch (typeof value) {
+    case 'string':
+      return quote(value, MAX_TEXT);
+    case 'bigint': {
+      const digits = String(value);
+      return digits.length <= MAX_TEXT ? `${digits}n` : `a bigint of ${digits.length} digits`;
+    }
+    case 'function':
+      return 'a function';
+    case 'symbol':
+      return 'a symbol';
+    case 'object':
+      return value === null ? 'null' : describeObject(value);
+    default:
+      // number, boolean, undefined
+      return String(value);
   }
+}
+
+function describeObject(value: object): string {
+  try {
+    if (Array.isArray(value)) return `an array of ${value.length} items`;
+    const prototype: unknown = Object.getPrototypeOf(value);
+    const constructor: unknown =
+      prototype === null ? undefined : (prototype as { constructor?: unknown }).constructor;
+    const name: unknown = typeof constructor === 'function' ? constructor.name : undefined;
+    if (typeof name === 'string' && name !== '' && name !== 'Object') {
+      return `an instance of ${quote(name, MAX_TEXT, false)}`;
+    }
+    const keys = Object.keys(value);
+    if (keys.length === 0) return 'an empty object';
+    const shown = keys.slice(0, MAX_KEYS).map((key) => quote(key, MAX_TEXT / 2, false));
+    const more = keys.length > MAX_KEYS ? `, … (${keys.length} keys)` : '';
+    return `an object with keys ${shown.join(', ')}${more}`;
+  } catch {
+    // A proxy or an exotic object may throw from any of these.
+    return 'an object';
+  }
+}
+
+/** `text` cut to `max` characters (saying how long it was), in JSON quotes unless `quoted` is false. */
+function quote(text: string, max: number, quoted: boolean = true): string {
+  const cut = text.length > max ? text.slice(0, max) : text;
+  const shown = quoted ? JSON.stringify(cut) : cut;
+  return cut === text ? shown : `${shown}… (${text.length} characters)`;
 }
 
 /** Builds the error thrown for a bad option: names the option, the value received and the fix. */

@@ -249,7 +249,12 @@ describe('createConnector', () => {
       HOST_ENV,
       /Invalid option `service`: received 5, expected a string/,
     ],
-    ['environment', { environment: {} }, HOST_ENV, /Invalid option `environment`: received \{\}/],
+    [
+      'environment',
+      { environment: {} },
+      HOST_ENV,
+      /Invalid option `environment`: received an empty object/,
+    ],
     ['env', {}, null, /Invalid option `env`: received null, expected an object/],
   ])('throws ERR_STATSD_INVALID_OPTION for %s', (_case, options, env, message) => {
     const error = creationError(

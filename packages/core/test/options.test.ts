@@ -141,7 +141,7 @@ describe('Connector options', () => {
     [
       'a logger without warn',
       { ...HOST, logger: {} },
-      /`logger`: received \{\}, expected an object with a warn\(message\) method/,
+      /`logger`: received an empty object, expected an object with a warn\(message\) method/,
     ],
     [
       'a prefix that is not a string',

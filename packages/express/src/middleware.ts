@@ -1,4 +1,4 @@
-import { RequestRecorder, UNMATCHED_ROUTE } from '@statsd/core/framework';
+import { RequestRecorder, UNMATCHED_ROUTE, refuseMountedFactory } from '@statsd/core/framework';
 import type { Request, Response } from 'express';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { RouteCapture } from './route-capture.js';
@@ -19,8 +19,15 @@ import type { StatsdMiddleware, StatsdMiddlewareOptions } from './types.js';
  *
  * Mount it first, so that it sees every request and the status of every error. Bad options
  * throw a `StatsdError` (`ERR_STATSD_INVALID_OPTION`) here, never per request.
+ *
+ * Call it: `app.use(statsdMiddleware)` is a type error (no Express handler's parameters fit
+ * `notAMiddleware`), and at run time every request fails with `ERR_STATSD_MIDDLEWARE_NOT_CALLED`.
  */
-export function statsdMiddleware(options: StatsdMiddlewareOptions = {}): StatsdMiddleware {
+export function statsdMiddleware(
+  options: StatsdMiddlewareOptions = {},
+  ...notAMiddleware: never[]
+): StatsdMiddleware {
+  refuseMountedFactory('statsdMiddleware', notAMiddleware);
   const recorder = new RequestRecorder<[Request, Response]>(options, '(req, res)');
   const connector = recorder.connector;
   const routeOf = recorder.routeOf(routeTemplate, (req: Request) => [req, req.res as Response]);

@@ -1,6 +1,7 @@
 import express4 from 'express4';
 import express5 from 'express';
-import type { Connector } from '@statsd/core';
+import type { ErrorRequestHandler } from 'express';
+import { ErrorCode, type Connector } from '@statsd/core';
 import request from 'supertest';
 import { statsdMiddleware } from '../src/index.js';
 import { cleanUp, listen } from './helpers/harness.js';
@@ -53,5 +54,76 @@ describe('statsdMiddleware typings', () => {
       .expect(200, { notAny: false });
 
     expect(seen).toBe(statsd.connector);
+  });
+});
+
+/** The first error of a request, as an error handler mounted last receives it. */
+function errorCatcher(): { handler: ErrorRequestHandler; errors: unknown[] } {
+  const errors: unknown[] = [];
+  const handler: ErrorRequestHandler = (error, _req, res, _next) => {
+    errors.push(error);
+    res.status(500).end();
+  };
+  return { handler, errors };
+}
+
+const SECRET_HEADERS = { Authorization: 'Bearer secret-token', Cookie: 'session=secret-cookie' };
+
+// `app.use` takes error handlers, whose first parameter is `any`, so the options type alone would
+// let the factory through: its `never` rest parameter is what no handler's `req`/`res` fits.
+// Each `@ts-expect-error` below fails `tsc` (pnpm typecheck) the day the mistake type-checks.
+describe('statsdMiddleware given to app.use without being called', () => {
+  it('is a type error and a coded error per request on Express 5, never echoing the request', async () => {
+    const app = express5();
+    // @ts-expect-error -- the factory itself is not a middleware
+    app.use(statsdMiddleware);
+    // @ts-expect-error -- nor under a path
+    app.use('/x', statsdMiddleware);
+    // @ts-expect-error -- nor on a router
+    express5.Router().use(statsdMiddleware);
+    const { handler, errors } = errorCatcher();
+    app.use(handler);
+
+    await request(await listen(app))
+      .get('/')
+      .set(SECRET_HEADERS)
+      .expect(500);
+
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ code: ErrorCode.MiddlewareNotCalled });
+    const message = (errors[0] as Error).message;
+    expect(message).toMatch(/call statsdMiddleware\(\) and pass its result to app.use/);
+    expect(message).not.toMatch(/secret/);
+  });
+
+  it('is a type error and a coded error per request on Express 4, never echoing the request', async () => {
+    const app = express4();
+    // @ts-expect-error -- the factory itself is not a middleware
+    app.use(statsdMiddleware);
+    // @ts-expect-error -- nor under a path
+    app.use('/x', statsdMiddleware);
+    // @ts-expect-error -- nor on a router
+    express4.Router().use(statsdMiddleware);
+    const errors: unknown[] = [];
+    app.use(((error, _req, res, _next) => {
+      errors.push(error);
+      res.status(500).end();
+    }) as express4.ErrorRequestHandler);
+
+    await request(await listen(app))
+      .get('/')
+      .set(SECRET_HEADERS)
+      .expect(500);
+
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ code: ErrorCode.MiddlewareNotCalled });
+    expect((errors[0] as Error).message).not.toMatch(/secret/);
+  });
+
+  it('still fits app.use once called, with or without options', () => {
+    const statsd = statsdMiddleware({ env: { STATSD_ENABLED: 'false' } });
+    express5().use(statsd);
+    express4().use('/x', statsd);
+    expect(typeof statsd).toBe('function');
   });
 });

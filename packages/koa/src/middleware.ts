@@ -1,4 +1,4 @@
-import { RequestRecorder } from '@statsd/core/framework';
+import { RequestRecorder, refuseMountedFactory } from '@statsd/core/framework';
 import type { Next, ParameterizedContext } from 'koa';
 import { matchedRouteTemplate } from './matched-route.js';
 import type { StatsdMiddleware, StatsdMiddlewareOptions, StatsdState } from './types.js';
@@ -18,8 +18,15 @@ import type { StatsdMiddleware, StatsdMiddlewareOptions, StatsdState } from './t
  *
  * Mount it first, so that its timer covers the whole middleware chain. Bad options throw a
  * `StatsdError` (`ERR_STATSD_INVALID_OPTION`) here, never per request.
+ *
+ * Call it: `app.use(statsdMiddleware)` is a type error (Koa's `next` does not fit
+ * `notAMiddleware`), and at run time every request fails with `ERR_STATSD_MIDDLEWARE_NOT_CALLED`.
  */
-export function statsdMiddleware(options: StatsdMiddlewareOptions = {}): StatsdMiddleware {
+export function statsdMiddleware(
+  options: StatsdMiddlewareOptions = {},
+  ...notAMiddleware: never[]
+): StatsdMiddleware {
+  refuseMountedFactory('statsdMiddleware', notAMiddleware);
   const recorder = new RequestRecorder<[ParameterizedContext]>(options, '(ctx)');
   const connector = recorder.connector;
   const routeOf = recorder.routeOf<ParameterizedContext>(matchedRouteTemplate, (ctx) => [ctx]);

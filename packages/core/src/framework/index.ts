@@ -13,6 +13,7 @@ export type {
   RequestHooks,
   RequestMetricsOptions,
 } from './middleware-options.js';
+export { refuseMountedFactory } from './factory-misuse.js';
 export { RequestRecorder } from './request-recorder.js';
 export type { MiddlewareControls } from './request-recorder.js';
 export type { ObservedRequest, ObservedResponse } from './request-binding.js';
