@@ -51,6 +51,8 @@ export function resolveEnvironment(
   // An unknown `dialect` option is left to the connector, which names it.
   const rules = (DIALECTS as Partial<Record<string, DialectRules>>)[dialect ?? DEFAULT_DIALECT];
   const datadog = rules?.datadogEnvironment === true;
+  // Elsewhere the two make one prefix; in the `dogstatsd` dialect they are two separate tags.
+  if (!datadog) requireBoth(service, environment);
   const enabled = rest.enabled ?? parseEnabled(env.STATSD_ENABLED);
   if (enabled !== undefined) resolved.enabled = enabled;
   let protocol = rest.protocol ?? parseProtocol(env.STATSD_PROTOCOL);
@@ -110,9 +112,25 @@ export function createConnector(
 
 /** `service` and `environment` name the prefix `applications.<service>.<environment>`. */
 function requireName(option: string, value: unknown): void {
-  if (value !== undefined && typeof value !== 'string') {
-    throw invalidOption(option, value, 'a string, such as "checkout"');
+  if (value !== undefined && (typeof value !== 'string' || value === '')) {
+    throw invalidOption(option, value, 'a non-empty string, such as "checkout"');
   }
+}
+
+/**
+ * One without the other would give no prefix at all, silently: every service so configured
+ * would write to the same names at the root of the server's tree.
+ */
+function requireBoth(service: string | undefined, environment: string | undefined): void {
+  if ((service === undefined) === (environment === undefined)) return;
+  const [given, missing] =
+    service === undefined ? ['environment', 'service'] : ['service', 'environment'];
+  throw invalidOption(
+    missing,
+    undefined,
+    `a string beside \`${given}\`: the two name the prefix applications.<service>.<environment> ` +
+      `together (or set \`prefix\` and leave both out)`,
+  );
 }
 
 function parseEnabled(value: string | undefined): boolean | undefined {

@@ -156,7 +156,6 @@ describe('createConnector', () => {
       { ...HOST_ENV, STATSD_PREFIX: '' },
     ],
     ['a blank STATSD_PREFIX', {}, { ...HOST_ENV, STATSD_PREFIX: '   ' }],
-    ['a service without an environment', { service: 'shop' }, HOST_ENV],
   ] as const)('uses no prefix for %s', (_, options, env) => {
     const statsd = createConnector(options, env);
     expect(statsd.prefix).toBe('');
@@ -209,6 +208,12 @@ describe('createConnector', () => {
     }
   });
 
+  it('takes a service without an environment in the dogstatsd dialect, where each is a tag', () => {
+    const resolved = resolveEnvironment({ service: 'shop', dialect: 'dogstatsd' }, HOST_ENV);
+    expect(JSON.stringify(resolved.globalTags)).toContain('shop');
+    expect(resolved.prefix).toBeUndefined();
+  });
+
   it('throws ERR_STATSD_MISSING_HOST naming STATSD_HOST when enabled without a host', () => {
     const error = creationError({}, {});
     expect(error.code).toBe(ErrorCode.MissingHost);
@@ -247,7 +252,25 @@ describe('createConnector', () => {
       'service',
       { service: 5 },
       HOST_ENV,
-      /Invalid option `service`: received 5, expected a string/,
+      /Invalid option `service`: received 5, expected a non-empty string/,
+    ],
+    [
+      'an empty service',
+      { service: '', environment: 'prod' },
+      HOST_ENV,
+      /Invalid option `service`: received "", expected a non-empty string/,
+    ],
+    [
+      'a service without an environment',
+      { service: 'shop' },
+      HOST_ENV,
+      /Invalid option `environment`: received undefined, expected a string beside `service`/,
+    ],
+    [
+      'an environment without a service',
+      { environment: 'prod' },
+      { ...HOST_ENV, STATSD_PREFIX: 'set' },
+      /Invalid option `service`: received undefined, expected a string beside `environment`/,
     ],
     [
       'environment',

@@ -53,6 +53,15 @@ describe('statsdMiddleware options', () => {
     expect(error.message).toContain('STATSD_PORT');
   });
 
+  it.each([
+    ['environment', { service: 'shop' }],
+    ['service', { environment: 'production' }],
+  ])('throws a StatsdError naming `%s` when only the other one is given', (missing, options) => {
+    const error = failure({ ...options, env: { STATSD_HOST: '127.0.0.1' } });
+    expect(error.code).toBe(ErrorCode.InvalidOption);
+    expect(error.message).toContain(`Invalid option \`${missing}\`: received undefined`);
+  });
+
   it('throws a StatsdError naming STATSD_HOST when enabled with no host anywhere', () => {
     const error = failure({ env: {} });
     expect(error.code).toBe(ErrorCode.MissingHost);

@@ -48,6 +48,22 @@ describe('statsdMiddleware options', () => {
     expect((error as Error).message).toMatch(/Unknown option `rootName`/);
   });
 
+  it.each([
+    ['environment', { service: 'shop' }],
+    ['service', { environment: 'production' }],
+  ])(
+    'throws ERR_STATSD_INVALID_OPTION naming %s when only the other one is given',
+    (missing, options) => {
+      const error = thrownBy(() =>
+        statsdMiddleware({ ...options, env: { STATSD_HOST: '127.0.0.1' } }),
+      );
+      expect(error).toMatchObject({ code: ErrorCode.InvalidOption });
+      expect((error as Error).message).toContain(
+        `Invalid option \`${missing}\`: received undefined`,
+      );
+    },
+  );
+
   it('throws ERR_STATSD_MISSING_HOST at construction when enabled without a host', () => {
     expect(thrownBy(() => statsdMiddleware({ env: {} }))).toMatchObject({
       code: ErrorCode.MissingHost,
