@@ -126,8 +126,9 @@ export class Connector implements AsyncDisposable {
 
   /**
    * Delivers the queue, closes the connection and stops reconnecting. Resolves within
-   * `stopTimeout`; what could not be sent by then is counted as dropped (`stopTimeout`).
-   * A stopped connector can be started again.
+   * `stopTimeout`; what could not be sent by then is counted as dropped (`stopTimeout`). A server
+   * that is down (the last connection attempt failed) is not waited for: the queue is dropped at
+   * once. A stopped connector can be started again.
    */
   async stop(): Promise<void> {
     await this.#pipeline?.stop();

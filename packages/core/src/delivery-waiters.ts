@@ -46,4 +46,13 @@ export class DeliveryWaiters {
     }
     this.#waiters = waiting;
   }
+
+  /** Resolves `false` for every waiter now: nothing more will be delivered. */
+  giveUp(): void {
+    for (const waiter of this.#waiters) {
+      clearTimeout(waiter.timer);
+      waiter.resolve(false);
+    }
+    this.#waiters = [];
+  }
 }

@@ -1,5 +1,6 @@
 import type { Backoff } from './backoff.js';
 import { monotonicMs } from './clock.js';
+import { connectHint } from './connect-hint.js';
 import { DeliveryWaiters } from './delivery-waiters.js';
 import { ErrorCode } from './errors.js';
 import type { Packet, PacketQueue } from './packet-queue.js';
@@ -51,6 +52,8 @@ export class Sender {
   #generation = 0;
   #writable = false;
   #connectedOnce = false;
+  /** The last connection attempt failed (refused, timed out): the server is down, as far as known. */
+  #lastAttemptFailed = false;
   #retryTimer: NodeJS.Timeout | undefined;
   #inFlight: Packet[] = [];
   readonly #waiters = new DeliveryWaiters();
@@ -118,12 +121,17 @@ export class Sender {
     this.#running = false;
     this.#draining = true;
     if (this.#state === 'waiting') {
-      // Skip the backoff: the stop deadline now bounds the attempts.
       clearTimeout(this.#retryTimer);
       this.#retryTimer = undefined;
-      this.#connect();
+      // After a lost connection, skip the backoff: one attempt, bounded by the stop deadline. After
+      // a failed attempt, make none: the server is down, and waiting on it would hold every
+      // shutdown for the whole `stopTimeout`.
+      if (!this.#lastAttemptFailed) this.#connect();
     }
-    const delivered = await this.whenSent(lastSeq, timeout);
+    const delivered =
+      this.#state === 'waiting'
+        ? this.#oldestPending() > lastSeq
+        : await this.whenSent(lastSeq, timeout);
     this.#draining = false;
     clearTimeout(this.#retryTimer);
     this.#retryTimer = undefined;
@@ -136,18 +144,22 @@ export class Sender {
       if (delivered) await closeWithin(transport, deadline - monotonicMs());
       else transport.destroy();
     }
-    this.#dropEverything();
+    this.#dropEverything(this.#lastAttemptFailed);
   }
 
-  #dropEverything(): void {
+  #dropEverything(unreachable: boolean): void {
     const { queue, stats, reporter } = this.#parts;
     const lost = queue.clear() + this.inFlightMetrics;
     this.#inFlight = [];
     if (lost > 0) {
       stats.drop('stopTimeout', lost);
+      const why = unreachable
+        ? `: StatsD at ${describeTarget(this.#parts.target)} is unreachable (the last connection ` +
+          'attempt failed)'
+        : ' in time';
       reporter.report(
         ErrorCode.StopTimeout,
-        () => `stop() could not deliver ${lost} queued metrics in time; they were dropped`,
+        () => `stop() could not deliver ${lost} queued metrics${why}; they were dropped`,
       );
     }
     this.#checkWaiters();
@@ -190,6 +202,7 @@ export class Sender {
     }
     this.#state = 'connected';
     this.#writable = true;
+    this.#lastAttemptFailed = false;
     this.#parts.backoff.reset();
     if (this.#connectedOnce) this.#parts.stats.reconnects++;
     this.#connectedOnce = true;
@@ -201,12 +214,22 @@ export class Sender {
   #onConnectFailed(generation: number, error: unknown): void {
     if (generation !== this.#generation) return;
     this.#transport = undefined;
-    const target = describeTarget(this.#parts.target);
+    this.#lastAttemptFailed = true;
+    const { target, resendFailedWrites } = this.#parts;
+    // Stream transports without a socket path are TCP.
+    const hint = connectHint(error, resendFailedWrites && target.path === undefined);
+    const where = describeTarget(target);
     this.#parts.reporter.report(
       ErrorCode.Transport,
-      () => `cannot connect to StatsD at ${target}: ${messageOf(error)}; retrying`,
+      () => `cannot connect to StatsD at ${where}: ${messageOf(error)}${hint}; retrying`,
       error,
     );
+    if (this.#draining) {
+      // A stop is waiting: the server is down, so nothing more will be delivered. Let it finish.
+      this.#state = 'waiting';
+      this.#waiters.giveUp();
+      return;
+    }
     this.#retryLater();
   }
 
