@@ -1,6 +1,5 @@
 import { FakeStatsdServer } from '../src/testing/index.js';
 import {
-  closedPort,
   connectorFor,
   errorLog,
   expectBalanced,
@@ -57,15 +56,38 @@ describe('Connector queue bound', () => {
     ]);
   });
 
-  it('reports the first five overflows, then every thousandth, with code ERR_STATSD_QUEUE_FULL', async () => {
-    const port = await closedPort('tcp');
-    const { errors, onError } = errorLog();
-    const statsd = connectorFor({ host: '127.0.0.1', port, maxQueueSize: 1, onError });
-    for (let i = 0; i <= 2500; i++) statsd.incr('jobs');
-    expect(statsd.stats().dropReasons.queueFull).toBe(2500);
-    expect(errors.map((error) => error.code)).toEqual(Array(7).fill('ERR_STATSD_QUEUE_FULL'));
-    const counts = errors.map((error) => /\((\d+) times so far\)/.exec(error.message)?.[1]);
-    expect(counts).toEqual([undefined, '2', '3', '4', '5', '1000', '2000']);
-    expect(errors[0]?.message).toMatch(/queue is full .*dropped the newest metric/);
+  it('reports the first five overflows at once, then one summary per interval with the count', () => {
+    jest.useFakeTimers();
+    try {
+      const { errors, onError } = errorLog();
+      // Never started: nothing leaves the queue of one metric, and no socket is opened.
+      const statsd = connectorFor({ host: '127.0.0.1', port: 9, maxQueueSize: 1, onError });
+      const queueFull = (): string[] =>
+        errors.filter((error) => error.code === 'ERR_STATSD_QUEUE_FULL').map((e) => e.message);
+      for (let i = 0; i <= 200_000; i++) statsd.incr('jobs');
+      expect(statsd.stats().dropReasons.queueFull).toBe(200_000);
+      const counts = queueFull().map((message) => /\((\d+) times so far\)/.exec(message)?.[1]);
+      expect(counts).toEqual([undefined, '2', '3', '4', '5']);
+      expect(queueFull()[0]).toMatch(/queue is full .*dropped the newest metric/);
+
+      jest.advanceTimersByTime(10_000);
+      expect(queueFull()).toHaveLength(6);
+      expect(queueFull()[5]).toMatch(
+        /queue is full .* \(199995 more times in the last 10 s, 200000 times so far\)$/,
+      );
+
+      for (let i = 0; i < 10; i++) statsd.incr('jobs');
+      jest.advanceTimersByTime(10_000);
+      expect(queueFull()[6]).toMatch(/\(10 more times in the last 10 s, 200010 times so far\)$/);
+
+      // Quiet intervals print nothing; the next overflow is reported at once again.
+      jest.advanceTimersByTime(60_000);
+      expect(queueFull()).toHaveLength(7);
+      statsd.incr('jobs');
+      expect(queueFull()).toHaveLength(8);
+      expect(queueFull()[7]).toMatch(/\(200011 times so far\)$/);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 });
