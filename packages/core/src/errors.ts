@@ -38,6 +38,8 @@ export const ErrorCode = {
    * framework called it with a request: call it and pass its result instead.
    */
   MiddlewareNotCalled: 'ERR_STATSD_MIDDLEWARE_NOT_CALLED',
+  /** Metrics wait on a connector that was never started: nothing is sent until `start()`. */
+  NotStarted: 'ERR_STATSD_NOT_STARTED',
 } as const;
 
 /** One of the stable `ERR_STATSD_…` codes. */

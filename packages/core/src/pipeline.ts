@@ -1,9 +1,11 @@
 import type { Aggregator } from './aggregator.js';
 import { Backoff } from './backoff.js';
 import { ErrorCode } from './errors.js';
+import { unwatchExit, watchExit, type ExitParticipant } from './exit-delivery.js';
 import { PacketQueue, PushResult } from './packet-queue.js';
 import { Reporter } from './reporter.js';
 import { Sender } from './sender.js';
+import { StartWatch } from './start-watch.js';
 import { StatsCounter } from './stats.js';
 import { isStream, type ResolvedOptions } from './options.js';
 import type { ConnectorStats } from './types.js';
@@ -33,6 +35,12 @@ export class Pipeline {
   #flushScheduled = false;
   #started = false;
   #stopping: Promise<void> | undefined;
+  /** No metric was queued and `start()` was never called: the first metric arms the watch. */
+  #awaitingStart = true;
+  readonly #startWatch: StartWatch;
+  readonly #exitParticipant: ExitParticipant = { beforeExit: () => this.#beforeExit() };
+  /** `lastSeq` of the last delivery at exit: the same metrics are never delivered twice. */
+  #exitSeq = 0;
   readonly #flushNow = (): void => {
     // Drained while still marked scheduled, so that their lines do not schedule another flush.
     this.#drainSources();
@@ -72,6 +80,7 @@ export class Pipeline {
     this.#flushInterval = options.flushInterval;
     this.#stopTimeout = options.stopTimeout;
     this.#maxPacketSize = options.maxPacketSize;
+    this.#startWatch = new StartWatch(this.reporter, () => this.#queue.metrics);
   }
 
   /** Queues one unit of `metrics` metrics (a line, or lines that must travel together). */
@@ -82,6 +91,7 @@ export class Pipeline {
       // A packet filled up: send it now rather than holding a full packet until the flush.
       if (this.#queue.hasSealed) this.#sender.pump();
       if (!this.#flushScheduled) this.#scheduleFlush();
+      if (this.#awaitingStart) this.#watchStart();
     } else if (result === PushResult.Full) {
       this.stats.drop('queueFull', metrics);
       this.reporter.report(ErrorCode.QueueFull, describeQueueFull);
@@ -162,9 +172,12 @@ export class Pipeline {
 
   /** Starts the sender; after a stop, waits for it to finish first. */
   async start(): Promise<void> {
+    this.#awaitingStart = false;
+    this.#startWatch.started();
     if (this.#stopping !== undefined) await this.#stopping;
     if (this.#started) return;
     this.#started = true;
+    watchExit(this.#exitParticipant);
     this.#sender.start();
   }
 
@@ -172,6 +185,7 @@ export class Pipeline {
   stop(): Promise<void> {
     if (!this.#started) return this.#stopping ?? Promise.resolve();
     this.#started = false;
+    unwatchExit(this.#exitParticipant);
     this.#drainSources();
     this.#queue.seal();
     // The scheduled flush may be a long flushInterval away: send what is sealed now.
@@ -181,6 +195,35 @@ export class Pipeline {
       this.#stopping = undefined;
     });
     return this.#stopping;
+  }
+
+  /** The first metric of a connector never started: report it if no start comes. */
+  #watchStart(): void {
+    this.#awaitingStart = false;
+    this.#startWatch.arm();
+    watchExit(this.#exitParticipant);
+  }
+
+  /**
+   * The process is about to exit on its own with this connector not stopped (a script returned
+   * without `stop()`): the partly filled packet's flush is an unref'd timer that will never run.
+   * Delivers what is queued, bounded by `stopTimeout` and not at all to a server that is down;
+   * only metrics queued since the last time, so that the loop this work keeps alive ends.
+   */
+  #beforeExit(): void {
+    if (!this.#started) {
+      // Only a connector never started is watched while not started.
+      unwatchExit(this.#exitParticipant);
+      this.#startWatch.report();
+      return;
+    }
+    this.#drainSources();
+    const seq = this.#queue.lastSeq;
+    if (seq === this.#exitSeq) return;
+    this.#exitSeq = seq;
+    this.#queue.seal();
+    this.#sender.pump();
+    void this.#sender.deliverBeforeExit(seq, this.#stopTimeout);
   }
 
   /** The accounting, with the queue and connection state of this moment. */

@@ -48,6 +48,8 @@ export class Sender {
   #running = false;
   /** Stopping, but still delivering the queue until the stop deadline. */
   #draining = false;
+  /** Delivering before the process exits: a failed connection attempt ends the wait. */
+  #exiting = false;
   #transport: Transport | undefined;
   #generation = 0;
   #writable = false;
@@ -109,6 +111,27 @@ export class Sender {
     // Not started (or stopped): nothing will be delivered, so waiting would only hold the process.
     if (!this.#running && !this.#draining) return Promise.resolve(false);
     return this.#waiters.wait(seq, timeout);
+  }
+
+  /**
+   * Like {@link Sender.whenSent}, for the delivery when the process is about to exit: never waits
+   * on a server that is down (the last connection attempt failed, or the one under way fails),
+   * and skips the backoff after a lost connection.
+   */
+  deliverBeforeExit(seq: number, timeout: number): Promise<boolean> {
+    if (this.#oldestPending() > seq) return Promise.resolve(true);
+    if (!this.#running || this.#lastAttemptFailed) return Promise.resolve(false);
+    if (this.#state === 'waiting') {
+      clearTimeout(this.#retryTimer);
+      this.#retryTimer = undefined;
+      this.#connect();
+    }
+    this.#exiting = true;
+    const waiting = this.#waiters.wait(seq, timeout);
+    void waiting.then(() => {
+      this.#exiting = false;
+    });
+    return waiting;
   }
 
   /**
@@ -229,6 +252,11 @@ export class Sender {
       this.#state = 'waiting';
       this.#waiters.giveUp();
       return;
+    }
+    if (this.#exiting) {
+      // The process is waiting to exit, and must not wait on a server that is down.
+      this.#exiting = false;
+      this.#waiters.giveUp();
     }
     this.#retryLater();
   }
