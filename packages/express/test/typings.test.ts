@@ -57,6 +57,27 @@ describe('statsdMiddleware typings', () => {
   });
 });
 
+describe('res.locals.statsd', () => {
+  it('is undefined in handlers mounted before the middleware, whatever its type says', async () => {
+    const app = express5();
+    let before: unknown = 'not called';
+    app.use((_req, res, next) => {
+      before = res.locals.statsd;
+      next();
+    });
+    app.use(statsdMiddleware({ env: { STATSD_ENABLED: 'false' } }));
+    app.get('/', (_req, res) => {
+      res.end();
+    });
+
+    await request(await listen(app))
+      .get('/')
+      .expect(200);
+
+    expect(before).toBeUndefined();
+  });
+});
+
 /** The first error of a request, as an error handler mounted last receives it. */
 function errorCatcher(): { handler: ErrorRequestHandler; errors: unknown[] } {
   const errors: unknown[] = [];

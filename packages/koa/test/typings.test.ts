@@ -119,6 +119,23 @@ describe('StatsdState with an application state type', () => {
     expect(seen).toBe(statsd.connector);
   });
 
+  it('gives handlers the connector when the app state type extends StatsdState', () => {
+    // Type-checked only: the README's form.
+    interface OwnState extends StatsdState {
+      user?: string;
+    }
+    const handlers = (app: Koa<OwnState>, router: Router<OwnState>): void => {
+      app.use(statsdMiddleware());
+      router.get('/', (ctx) => {
+        const notAny: IsAny<typeof ctx.state.statsd> = false;
+        const connector: Connector = ctx.state.statsd;
+        connector.incr(ctx.state.user ?? 'anonymous', notAny ? 2 : 1);
+      });
+      app.use(router.routes());
+    };
+    expect(typeof handlers).toBe('function');
+  });
+
   it('gives handlers of Koa 2 typings with AppState & StatsdState the connector', () => {
     // Type-checked only.
     const use = (app: Koa2Application<AppState & StatsdState>): void => {
