@@ -91,7 +91,7 @@ export function describeValue(value: unknown): string {
 
 function describeObject(value: object): string {
   try {
-    if (Array.isArray(value)) return `an array of ${value.length} items`;
+    if (Array.isArray(value)) return describeArray(value as unknown[]);
     const prototype: unknown = Object.getPrototypeOf(value);
     const constructor: unknown =
       prototype === null ? undefined : (prototype as { constructor?: unknown }).constructor;
@@ -108,6 +108,21 @@ function describeObject(value: object): string {
     // A proxy or an exotic object may throw from any of these.
     return 'an object';
   }
+}
+
+/** An array as its first few items, each a short scalar or a type: `["SIGKILL", 3, an object…]`. */
+function describeArray(items: readonly unknown[]): string {
+  const shown = items
+    .slice(0, MAX_KEYS)
+    .map((item) =>
+      typeof item === 'object' && item !== null
+        ? Array.isArray(item)
+          ? 'an array'
+          : 'an object'
+        : describeValue(item),
+    );
+  const more = items.length > MAX_KEYS ? `, … (${items.length} items)` : '';
+  return `[${shown.join(', ')}${more}]`;
 }
 
 /** `text` cut to `max` characters (saying how long it was), in JSON quotes unless `quoted` is false. */
