@@ -4,7 +4,7 @@ import type { ErrorHandler, Logger } from './types.js';
 /** Reports this many problems of a kind at once; the rest wait for the summary. */
 const FIRST_REPORTS = 5;
 /** Milliseconds between two summaries of the problems of a kind that were not reported at once. */
-export const SUMMARY_INTERVAL = 10_000;
+const SUMMARY_INTERVAL = 10_000;
 
 /** One kind of problem (an error code) while it keeps happening. */
 interface Episode {
@@ -29,15 +29,12 @@ interface Episode {
  */
 export class Reporter {
   readonly #onError: ErrorHandler;
-  readonly #interval: number;
   readonly #totals = new Map<ErrorCode, number>();
   readonly #episodes = new Map<ErrorCode, Episode>();
   #timer: NodeJS.Timeout | undefined;
 
-  /** `interval` is for tests only: the connector always uses {@link SUMMARY_INTERVAL}. */
-  constructor(onError: ErrorHandler | undefined, logger: Logger, interval = SUMMARY_INTERVAL) {
+  constructor(onError: ErrorHandler | undefined, logger: Logger) {
     this.#onError = onError ?? ((error) => logger.warn(`@statsd/core: ${error.message}`));
-    this.#interval = interval;
   }
 
   /**
@@ -66,14 +63,14 @@ export class Reporter {
 
   #schedule(): void {
     if (this.#timer !== undefined) return;
-    this.#timer = setTimeout(() => this.#summarize(), this.#interval);
+    this.#timer = setTimeout(() => this.#summarize(), SUMMARY_INTERVAL);
     // A summary is never a reason to keep the process alive.
     this.#timer.unref();
   }
 
   #summarize(): void {
     this.#timer = undefined;
-    const seconds = this.#interval / 1000;
+    const seconds = SUMMARY_INTERVAL / 1000;
     for (const [code, episode] of this.#episodes) {
       if (episode.waiting === 0) {
         // A quiet interval: the episode is over.
