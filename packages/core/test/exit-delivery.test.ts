@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { Connector } from '../src/connector.js';
 import { FakeStatsdServer } from '../src/testing/index.js';
 import type { Protocol } from '../src/types.js';
 import { compileCore, removeCompiledCore } from './helpers/compiled-core.js';
@@ -144,5 +145,25 @@ describe('a script that returns without stop()', () => {
       /^ERR_STATSD_NOT_STARTED 3 metrics wait in the queue of a connector that was never started.*await statsd.start\(\)/,
     );
     expect(stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
+
+describe('the beforeExit listener', () => {
+  it('is one for every started connector, and gone once none is started', async () => {
+    const port = await closedPort('tcp');
+    const options = { host: '127.0.0.1', port, onError: () => {} };
+    const first = new Connector(options);
+    const second = new Connector(options);
+    const before = process.listenerCount('beforeExit');
+
+    await first.start();
+    await second.start();
+    const whileStarted = process.listenerCount('beforeExit');
+    await first.stop();
+    const withOneLeft = process.listenerCount('beforeExit');
+    await second.stop();
+
+    expect([whileStarted, withOneLeft]).toEqual([before + 1, before + 1]);
+    expect(process.listenerCount('beforeExit')).toBe(before);
   });
 });
