@@ -5,9 +5,11 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Connector } from '../src/connector.js';
 import { FakeStatsdServer } from '../src/testing/index.js';
-import type { Protocol } from '../src/types.js';
 import { compileCore, removeCompiledCore } from './helpers/compiled-core.js';
 import { closedPort } from './helpers/connector-harness.js';
+
+/** The transports of the test kit's fake server. */
+type Protocol = 'udp' | 'tcp';
 
 /**
  * A script that records `count` metrics and returns without `stop()`, as scripts and jobs do.
