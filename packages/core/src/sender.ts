@@ -242,9 +242,11 @@ export class Sender {
     // Stream transports without a socket path are TCP.
     const hint = connectHint(error, resendFailedWrites && target.path === undefined);
     const where = describeTarget(target);
+    // A stop in progress makes no further attempt (see below).
+    const next = this.#draining ? '' : '; retrying';
     this.#parts.reporter.report(
       ErrorCode.Transport,
-      () => `cannot connect to StatsD at ${where}: ${messageOf(error)}${hint}; retrying`,
+      () => `cannot connect to StatsD at ${where}: ${messageOf(error)}${hint}${next}`,
       error,
     );
     if (this.#draining) {

@@ -50,7 +50,8 @@ describe('Connector.stop with the server down', () => {
 
   it('returns once the connection attempt in progress at stop() is refused', async () => {
     const port = await closedPort('tcp');
-    const statsd = connectorFor({ host: '127.0.0.1', port, stopTimeout: FOREVER });
+    const { errors, onError } = errorLog();
+    const statsd = connectorFor({ host: '127.0.0.1', port, stopTimeout: FOREVER, onError });
     await statsd.start();
     statsd.incr('jobs');
 
@@ -58,6 +59,9 @@ describe('Connector.stop with the server down', () => {
 
     expect(statsd.stats()).toMatchObject({ enqueued: 1, dropped: 1, queued: 0 });
     expect(statsd.stats().dropReasons.stopTimeout).toBe(1);
+    const refused = errors.find((error) => error.code === ErrorCode.Transport);
+    expect(refused?.message).toMatch(/cannot connect/);
+    expect(refused?.message).not.toMatch(/retrying/);
   });
 
   it('still reconnects at stop() and delivers when the connection was lost, not refused', async () => {
