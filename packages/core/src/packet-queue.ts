@@ -41,6 +41,9 @@ export class PacketQueue {
   #openMetrics = 0;
   #metrics = 0;
   #bytes = 0;
+  /** Taken by the sender and not yet released: still held, so still under the bounds. */
+  #takenMetrics = 0;
+  #takenBytes = 0;
   #seq = 0;
 
   constructor(limits: PacketQueueLimits) {
@@ -56,6 +59,20 @@ export class PacketQueue {
   /** Bytes waiting, open packet included. */
   get bytes(): number {
     return this.#bytes;
+  }
+
+  /**
+   * Metrics held: waiting, and taken by the sender but not yet released (being written). The
+   * bound `maxMetrics` covers this figure, so a packet put back after a failed write never
+   * takes the queue past it.
+   */
+  get heldMetrics(): number {
+    return this.#metrics + this.#takenMetrics;
+  }
+
+  /** Bytes held, waiting or being written; bounded by `maxBytes`. */
+  get heldBytes(): number {
+    return this.#bytes + this.#takenBytes;
   }
 
   /** Whether a sealed packet is ready to send. */
@@ -88,7 +105,10 @@ export class PacketQueue {
       this.#openMetrics > 0 && this.#openBytes + this.#separator + size <= limits.maxPacketSize;
     // A datagram's separator is held in memory too: count it against the byte bound.
     const added = joins ? size + this.#separator : size;
-    if (this.#metrics + metrics > limits.maxMetrics || this.#bytes + added > limits.maxBytes) {
+    if (
+      this.#metrics + this.#takenMetrics + metrics > limits.maxMetrics ||
+      this.#bytes + this.#takenBytes + added > limits.maxBytes
+    ) {
       return PushResult.Full;
     }
     if (joins) {
@@ -116,13 +136,18 @@ export class PacketQueue {
     this.#openMetrics = 0;
   }
 
-  /** Takes the oldest sealed packet, or `undefined`. */
+  /**
+   * Takes the oldest sealed packet, or `undefined`. It still counts against the bounds until it
+   * is given to {@link PacketQueue.release} or {@link PacketQueue.requeue}.
+   */
   shift(): Packet | undefined {
     const packet = this.#packets[this.#head];
     if (packet === undefined) return undefined;
     this.#packets[this.#head++] = undefined;
     this.#metrics -= packet.metrics;
     this.#bytes -= packet.data.length;
+    this.#takenMetrics += packet.metrics;
+    this.#takenBytes += packet.data.length;
     if (this.#head === this.#packets.length) {
       this.#packets = [];
       this.#head = 0;
@@ -133,7 +158,16 @@ export class PacketQueue {
     return packet;
   }
 
-  /** Puts packets back at the front, oldest first, to be sent before anything newer. */
+  /** Forgets a packet taken by `shift()` that left: sent, or dropped. */
+  release(packet: Packet): void {
+    this.#takenMetrics -= packet.metrics;
+    this.#takenBytes -= packet.data.length;
+  }
+
+  /**
+   * Puts packets taken by `shift()` back at the front, oldest first, to be sent before anything
+   * newer. They never stopped counting against the bounds.
+   */
   requeue(packets: readonly Packet[]): void {
     for (let i = packets.length - 1; i >= 0; i--) {
       const packet = packets[i] as Packet;
@@ -141,10 +175,14 @@ export class PacketQueue {
       else this.#packets.unshift(packet);
       this.#metrics += packet.metrics;
       this.#bytes += packet.data.length;
+      this.release(packet);
     }
   }
 
-  /** Empties the queue; returns how many metrics it held. */
+  /**
+   * Empties the queue; returns how many metrics were waiting. Packets being written stay counted
+   * until the sender releases them.
+   */
   clear(): number {
     const metrics = this.#metrics;
     this.#packets = [];

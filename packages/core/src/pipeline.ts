@@ -228,11 +228,10 @@ export class Pipeline {
 
   /** The accounting, with the queue and connection state of this moment. */
   snapshot(): ConnectorStats {
-    const sender = this.#sender;
     return this.stats.snapshot(
-      this.#queue.metrics + sender.inFlightMetrics,
-      this.#queue.bytes + sender.inFlightBytes,
-      sender.connected,
+      this.#queue.heldMetrics,
+      this.#queue.heldBytes,
+      this.#sender.connected,
     );
   }
 }

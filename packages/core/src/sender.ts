@@ -69,17 +69,11 @@ export class Sender {
     return this.#state === 'connected';
   }
 
-  /** Metrics and bytes handed to the transport but not yet accepted by the operating system. */
+  /** Metrics handed to the transport but not yet accepted by the operating system. */
   get inFlightMetrics(): number {
     let metrics = 0;
     for (const packet of this.#inFlight) metrics += packet.metrics;
     return metrics;
-  }
-
-  get inFlightBytes(): number {
-    let bytes = 0;
-    for (const packet of this.#inFlight) bytes += packet.data.length;
-    return bytes;
   }
 
   /** Starts connecting in the background; does not wait for the connection. */
@@ -173,6 +167,7 @@ export class Sender {
   #dropEverything(unreachable: boolean): void {
     const { queue, stats, reporter } = this.#parts;
     const lost = queue.clear() + this.inFlightMetrics;
+    for (const packet of this.#inFlight) queue.release(packet);
     this.#inFlight = [];
     if (lost > 0) {
       stats.drop('stopTimeout', lost);
@@ -316,6 +311,7 @@ export class Sender {
         packet.retried = true;
         resend.push(packet);
       } else {
+        this.#parts.queue.release(packet);
         this.#dropFailed(packet, undefined);
       }
     }
@@ -332,10 +328,12 @@ export class Sender {
       // A failed stream write is recovered when its connection closes, which follows shortly.
       if (this.#parts.resendFailedWrites) return;
       this.#inFlight.splice(index, 1);
+      this.#parts.queue.release(packet);
       this.#dropFailed(packet, error);
     } else {
       if (index === 0) this.#inFlight.shift();
       else this.#inFlight.splice(index, 1);
+      this.#parts.queue.release(packet);
       const stats = this.#parts.stats;
       stats.sent += packet.metrics;
       stats.packetsSent++;

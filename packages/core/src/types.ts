@@ -115,13 +115,19 @@ export interface ConnectorStats {
    * count when the middleware hands them over: in batches, at the latest at the next flush.
    */
   readonly enqueued: number;
-  /** Metrics handed to the operating system in a packet it accepted. */
+  /**
+   * Metrics handed to the operating system in a packet it accepted. Not a delivery receipt: no
+   * StatsD server acknowledges, and a TCP peer that dies loses what its kernel still held.
+   */
   readonly sent: number;
   /** Metrics that will never be sent, the sum of {@link ConnectorStats.dropReasons}. */
   readonly dropped: number;
-  /** Metrics waiting in the queue or being written. */
+  /**
+   * Metrics waiting in the queue or being written (handed to the socket, not yet accepted by the
+   * operating system). `maxQueueSize` bounds this figure: it never exceeds the option.
+   */
   readonly queued: number;
-  /** Bytes waiting in the queue or being written. */
+  /** Bytes waiting in the queue or being written; `maxQueueBytes` bounds it. */
   readonly queuedBytes: number;
   /** Dropped metrics by reason. */
   readonly dropReasons: Readonly<Record<DropReason, number>>;
@@ -181,7 +187,8 @@ export interface ConnectorOptions {
   /** When false, the connector keeps its interface but records and sends nothing. @default true */
   enabled?: boolean;
   /**
-   * Most metrics held in the queue; newer ones are dropped and counted when it is full.
+   * Most metrics held in the queue, packets being written included (`stats().queued`); newer
+   * ones are dropped and counted when it is full.
    * @default 100_000
    */
   maxQueueSize?: number;

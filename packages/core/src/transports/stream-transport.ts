@@ -12,11 +12,6 @@ export class StreamTransport implements Transport {
   readonly #events: TransportEvents;
   #socket: Socket | undefined;
   #closed = false;
-  #corked = false;
-  readonly #uncork = (): void => {
-    this.#corked = false;
-    this.#socket?.uncork();
-  };
 
   constructor(target: TransportTarget, events: TransportEvents) {
     this.#target = target;
@@ -61,7 +56,6 @@ export class StreamTransport implements Transport {
     socket.on('error', (error: Error) => {
       failure = error;
     });
-    socket.on('drain', () => this.#events.onDrain());
     // The server never sends anything meaningful; reading keeps the socket's end detection working.
     socket.on('data', () => {});
     socket.on('end', () => socket.end());
@@ -71,19 +65,34 @@ export class StreamTransport implements Transport {
     });
   }
 
+  /**
+   * Writes one packet. A write the kernel takes whole at once is reported sent before this
+   * returns; otherwise the kernel holds part of it at most, and this returns false until the
+   * rest is written. So at most one packet is ever partly accepted, and when the socket is
+   * destroyed every packet counted sent is in the kernel and no other is: the accounting is
+   * right to within that one packet. (Corking a turn's packets into one `writev` would let a
+   * whole batch sit half written, with all its callbacks waiting.)
+   */
   send(data: Buffer, callback: SendCallback): boolean {
     const socket = this.#socket;
     if (socket === undefined || this.#closed) {
       callback(new Error('the connection is closed'));
       return false;
     }
-    if (!this.#corked) {
-      // Packets handed over in one turn leave in one writev: far fewer system calls and segments.
-      this.#corked = true;
-      socket.cork();
-      process.nextTick(this.#uncork);
+    let settled = false;
+    socket.write(data, (error) => {
+      if (settled) return;
+      settled = true;
+      callback(error);
+      if (!error) this.#events.onDrain();
+    });
+    // Nothing left in the socket's buffer: the kernel took the whole packet synchronously.
+    if (socket.writable && socket.writableLength === 0) {
+      settled = true;
+      callback();
+      return true;
     }
-    return socket.write(data, callback);
+    return false;
   }
 
   end(): Promise<void> {
