@@ -27,13 +27,18 @@ export class StreamTransport implements Transport {
           : connect({ path: target.path });
       this.#socket = socket;
       socket.unref();
-      const timer = setTimeout(() => {
+      const timeOut = (): void => {
+        if (!socket.connecting) return;
         socket.destroy(
           new Error(
             `connection to ${describeTarget(target)} timed out after ${target.connectTimeout} ms`,
           ),
         );
-      }, target.connectTimeout);
+      };
+      // Timers run before the poll that would see the handshake complete: after an event loop
+      // blocked past the deadline, the timer fires for a connection that is already up. One poll
+      // later (setImmediate) tells: only a socket still connecting then has timed out.
+      const timer = setTimeout(() => setImmediate(timeOut).unref(), target.connectTimeout);
       timer.unref();
       const onError = (error: Error): void => {
         clearTimeout(timer);
