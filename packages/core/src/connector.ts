@@ -4,7 +4,13 @@ import type { DialectRules } from './dialect.js';
 import { invalidOption } from './errors.js';
 import type { CheckStatus } from './event-format.js';
 import { refuseTimestampedDelta, sendCheck, sendEvent, timestampField } from './extension-calls.js';
-import { rejectLine, rejectSampleRate, rejectUnsupported, rejectValue } from './invalid-input.js';
+import {
+  rejectLine,
+  rejectSampleRate,
+  rejectThrown,
+  rejectUnsupported,
+  rejectValue,
+} from './invalid-input.js';
 import { Kind, type MetricFormatter } from './metric-formatter.js';
 import {
   RATED,
@@ -179,8 +185,13 @@ export class Connector implements AsyncDisposable {
   incr(path: string, value: number = 1, options?: CounterOptions): void {
     if (this.#pipeline === undefined) return;
     if (!isFiniteNumber(value)) return rejectValue(this.#pipeline, 'incr', path, value);
-    if (options?.timestamp !== undefined) {
-      return this.#emitAt('incr', Kind.counter, path, formatNumber(value), '|c', options);
+    try {
+      if (options?.timestamp !== undefined) {
+        return this.#emitAt('incr', Kind.counter, path, formatNumber(value), '|c', options);
+      }
+    } catch (error) {
+      // Getters or proxies in an untyped caller's options may throw: see #emit.
+      return rejectThrown(this.#pipeline, path, error);
     }
     if (this.#aggregation !== undefined) return this.#aggregate(Kind.counter, path, value, options);
     this.#emit(Kind.counter, path, formatNumber(value), '|c', true, options, false);
@@ -190,8 +201,13 @@ export class Connector implements AsyncDisposable {
   decr(path: string, value: number = 1, options?: CounterOptions): void {
     if (this.#pipeline === undefined) return;
     if (!isFiniteNumber(value)) return rejectValue(this.#pipeline, 'decr', path, value);
-    if (options?.timestamp !== undefined) {
-      return this.#emitAt('decr', Kind.counter, path, formatNumber(-value), '|c', options);
+    try {
+      if (options?.timestamp !== undefined) {
+        return this.#emitAt('decr', Kind.counter, path, formatNumber(-value), '|c', options);
+      }
+    } catch (error) {
+      // Getters or proxies in an untyped caller's options may throw: see #emit.
+      return rejectThrown(this.#pipeline, path, error);
     }
     if (this.#aggregation !== undefined) {
       return this.#aggregate(Kind.counter, path, -value, options);
@@ -208,11 +224,17 @@ export class Connector implements AsyncDisposable {
   gauge(path: string, value: number, options?: GaugeOptions): void {
     if (this.#pipeline === undefined) return;
     if (!isFiniteNumber(value)) return rejectValue(this.#pipeline, 'gauge', path, value);
-    if (options?.timestamp !== undefined) {
-      if (options.delta === true) return refuseTimestampedDelta(this.#pipeline, path);
-      return this.#emitAt('gauge', Kind.gauge, path, formatNumber(value), '|g', options);
+    let delta: boolean;
+    // Getters or proxies in an untyped caller's options may throw: an invalid drop (see #emit).
+    try {
+      if (options?.timestamp !== undefined) {
+        if (options.delta === true) return refuseTimestampedDelta(this.#pipeline, path);
+        return this.#emitAt('gauge', Kind.gauge, path, formatNumber(value), '|g', options);
+      }
+      delta = options?.delta === true;
+    } catch (error) {
+      return rejectThrown(this.#pipeline, path, error);
     }
-    const delta = options?.delta === true;
     if (delta && !this.#gaugeDeltas) return this.#rejectDelta('gauge', path);
     if (this.#aggregation !== undefined) return this.#aggregate(Kind.gauge, path, value, options);
     if (delta) {
@@ -369,13 +391,20 @@ export class Connector implements AsyncDisposable {
     options: MetricOptions | undefined,
     negativeGauge: boolean,
   ): void {
-    const rate = this.#sample(path, options);
-    if (rate === 0) return;
-    if (rated && rate < 1) {
-      const sampled = rate === this.#sampleRate ? this.#sampledTypes.get(type) : undefined;
-      type = sampled ?? type + '|@' + formatNumber(rate);
+    // An untyped caller's options or tags may hold getters or proxies that throw. One try at
+    // this level, around a call that throws nothing else, keeps them out of the application
+    // at no measurable cost (no try inside the tag loops).
+    try {
+      const rate = this.#sample(path, options);
+      if (rate === 0) return;
+      if (rated && rate < 1) {
+        const sampled = rate === this.#sampleRate ? this.#sampledTypes.get(type) : undefined;
+        type = sampled ?? type + '|@' + formatNumber(rate);
+      }
+      this.#write(kind, path, value, type, options?.tags, negativeGauge);
+    } catch (error) {
+      rejectThrown(this.#pipeline as Pipeline, path, error);
     }
-    this.#write(kind, path, value, type, options?.tags, negativeGauge);
   }
 
   /**
@@ -453,6 +482,20 @@ export class Connector implements AsyncDisposable {
    * call is written as it is.
    */
   #aggregate(kind: Kind, path: string, value: number, options: GaugeOptions | undefined): void {
+    try {
+      this.#aggregateUnsafe(kind, path, value, options);
+    } catch (error) {
+      // Throwing getters or proxies in options or tags, as in #emit.
+      rejectThrown(this.#pipeline as Pipeline, path, error);
+    }
+  }
+
+  #aggregateUnsafe(
+    kind: Kind,
+    path: string,
+    value: number,
+    options: GaugeOptions | undefined,
+  ): void {
     const rate = this.#sample(path, options);
     if (rate === 0) return;
     const tags = options?.tags;

@@ -45,6 +45,17 @@ export function rejectLine(
   );
 }
 
+/**
+ * Drops a call whose options or tags threw when read (a getter, a `Proxy` trap). Only the type
+ * of what was thrown is shown: its message could hold anything.
+ */
+export function rejectThrown(pipeline: Pipeline, path: unknown, thrown: unknown): void {
+  const what = thrown instanceof Error ? thrown.name : typeof thrown;
+  pipeline.reject(
+    () => `reading the options or tags of ${describeValue(path)} threw (${what}); metric dropped`,
+  );
+}
+
 /** Drops a call whose own `sampleRate` option is out of range. */
 export function rejectSampleRate(pipeline: Pipeline, path: string, sampleRate: unknown): void {
   pipeline.reject(
