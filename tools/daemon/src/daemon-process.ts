@@ -137,6 +137,8 @@ export class DaemonProcess {
       // An unref'ed child would let this process exit before the awaited 'exit' event arrives.
       this.#child.ref();
       this.#child.kill(signal);
+      // A frozen daemon acts on SIGTERM only once thawed.
+      this.#child.kill('SIGCONT');
       let timer: NodeJS.Timeout | undefined;
       const timedOut = new Promise<'timeout'>((resolve) => {
         timer = setTimeout(resolve, STOP_TIMEOUT_MS, 'timeout');
@@ -149,6 +151,11 @@ export class DaemonProcess {
       }
     }
     await this.#removeFiles();
+  }
+
+  /** Freezes (`SIGSTOP`) or thaws (`SIGCONT`) the daemon, as a stalled server would be. */
+  freeze(frozen: boolean): void {
+    if (this.#exitInfo === undefined) this.#child.kill(frozen ? 'SIGSTOP' : 'SIGCONT');
   }
 
   /** Synchronous last-resort cleanup for the process 'exit' hook. */

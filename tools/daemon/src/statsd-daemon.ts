@@ -164,6 +164,19 @@ export class StatsdDaemon {
     });
   }
 
+  /**
+   * Freezes the daemon with `SIGSTOP`: it keeps its sockets but reads nothing, like a server
+   * stuck in a long pause, until {@link StatsdDaemon.resume}.
+   */
+  pause(): void {
+    this.#process?.freeze(true);
+  }
+
+  /** Thaws a daemon frozen by {@link StatsdDaemon.pause} (`SIGCONT`). */
+  resume(): void {
+    this.#process?.freeze(false);
+  }
+
   /** Same as `stop()`, for `await using`. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.stop();

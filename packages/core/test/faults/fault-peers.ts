@@ -52,7 +52,7 @@ export class HeldPeer {
   readonly lines: string[] = [];
   readonly #server: Server;
   readonly #sockets = new Set<Socket>();
-  readonly #pause: number;
+  #pause: number;
   #released: boolean;
   #port = 0;
 
@@ -72,9 +72,10 @@ export class HeldPeer {
     return this.#port;
   }
 
-  /** Starts reading every connection, and every later one at once. */
+  /** Reads every connection, and every later one, at full speed from now on. */
   release(): void {
     this.#released = true;
+    this.#pause = 0;
     for (const socket of this.#sockets) socket.resume();
   }
 
@@ -161,8 +162,12 @@ export class CuttingProxy {
     };
     client.on('error', close);
     upstream.on('error', close);
-    client.on('close', close);
     upstream.on('close', close);
+    // A client that ends its stream: hand the server everything first.
+    client.on('end', () => {
+      this.#pairs.delete(pair);
+      upstream.end();
+    });
     client.on('data', (chunk: Buffer) => {
       if (!this.#cutNext) {
         upstream.write(chunk);

@@ -114,4 +114,39 @@ describe('Connector against a peer that stops reading', () => {
     expectBalanced(after);
     expect(after.dropped).toBe(after.dropReasons.queueFull);
   });
+
+  it('counts as sent exactly what a slow reader gets, within one packet, when stop() times out', async () => {
+    const peer = await heldPeer({ pause: 50 });
+    const statsd = connectorFor({
+      host: '127.0.0.1',
+      port: peer.port,
+      maxPacketSize: PACKET,
+      maxQueueSize: 1_000_000,
+      maxQueueBytes: 64 * 1024 * 1024,
+      stopTimeout: 300,
+    });
+    await statsd.start();
+    await until(() => statsd.stats().connected, 'the connection');
+    let total = 0;
+    for (let round = 0; round < 100; round++) {
+      for (let i = 0; i < 5000; i++) statsd.incr(`seq.${total++}`);
+      await statsd.flush(0);
+    }
+    await within(statsd.stop(), 300 + 2000, 'stop()');
+    const stats = statsd.stats();
+    expect(stats.dropReasons.stopTimeout).toBeGreaterThan(0);
+    expect(stats).toMatchObject({ enqueued: total, queued: 0 });
+    expectBalanced(stats);
+    peer.release();
+    await peer.drained();
+    const { broken, duplicates, outOfOrder, numbers } = checkSequence(peer.lines);
+    expect({ broken, duplicates, outOfOrder }).toEqual({
+      broken: [],
+      duplicates: [],
+      outOfOrder: [],
+    });
+    const arrivedUncounted = numbers.size - stats.sent;
+    expect(arrivedUncounted).toBeGreaterThanOrEqual(0);
+    expect(arrivedUncounted).toBeLessThan(LINES_PER_PACKET);
+  });
 });
