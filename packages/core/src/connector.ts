@@ -23,6 +23,7 @@ import {
 import { formatNumber, millisecondsText } from './number-format.js';
 import type { Pipeline } from './pipeline.js';
 import { StatsCounter } from './stats.js';
+import { Telemetry } from './telemetry.js';
 import { Timer, timeCall } from './timer.js';
 import type {
   CheckOptions,
@@ -81,6 +82,7 @@ export class Connector implements AsyncDisposable {
   readonly #gaugeDeltas: boolean;
   /** Whether a negative gauge value is written after a `0` line (the dialect's `negativeGauge`). */
   readonly #zeroFirst: boolean;
+  readonly #telemetry: Telemetry | undefined;
 
   /** Checks `options` at once: a bad option throws a `StatsdError` naming it. */
   constructor(options: ConnectorOptions = {}) {
@@ -105,6 +107,11 @@ export class Connector implements AsyncDisposable {
     this.#negativeHistograms = dialect.negativeHistograms;
     this.#gaugeDeltas = dialect.gaugeDeltas;
     this.#zeroFirst = dialect.negativeGauge === 'zeroFirst';
+    // The family's first connector reports on it; its children share the accounting.
+    this.#telemetry =
+      inherited === undefined && pipeline !== undefined && pipeline.telemetryInterval > 0
+        ? new Telemetry(this, pipeline, pipeline.telemetryInterval)
+        : undefined;
   }
 
   /**
@@ -127,7 +134,9 @@ export class Connector implements AsyncDisposable {
 
   /** Starts the background sender. Resolves at once: it does not wait for a connection. */
   async start(): Promise<void> {
-    await this.#pipeline?.start();
+    const starting = this.#pipeline?.start();
+    this.#telemetry?.start();
+    await starting;
   }
 
   /**
@@ -137,6 +146,7 @@ export class Connector implements AsyncDisposable {
    * once. A stopped connector can be started again.
    */
   async stop(): Promise<void> {
+    this.#telemetry?.stop();
     await this.#pipeline?.stop();
   }
 

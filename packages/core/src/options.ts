@@ -1,6 +1,7 @@
 import { DEFAULT_DIALECT, DIALECTS, DIALECT_NAMES, type DialectRules } from './dialect.js';
 import { ErrorCode, StatsdError, describeValue, invalidOption } from './errors.js';
 import { sanitize } from './sanitize.js';
+import { telemetryOption } from './telemetry.js';
 import type { ConnectorOptions, ErrorHandler, Logger, Protocol, TagFormat, Tags } from './types.js';
 
 /** Options with every default filled in and every value checked. */
@@ -27,6 +28,8 @@ export interface ResolvedOptions {
   readonly globalTags: Tags | undefined;
   readonly sampleRate: number;
   readonly aggregate: boolean;
+  /** Interval of the connector's reports on itself in ms; 0 for none. */
+  readonly telemetry: number;
   readonly onError: ErrorHandler | undefined;
   readonly logger: Logger;
 }
@@ -82,6 +85,7 @@ export const CONNECTOR_OPTIONS: readonly string[] = [
   'globalTags',
   'sampleRate',
   'aggregate',
+  'telemetry',
   'onError',
   'logger',
 ];
@@ -110,6 +114,7 @@ export function resolveOptions(options: ConnectorOptions = {}): ResolvedOptions 
     ...resolveLimits(options, target.protocol),
     ...resolveFormat(options, dialect, target.protocol),
     ...resolveHandlers(options),
+    telemetry: telemetryOption(options.telemetry),
   };
 }
 

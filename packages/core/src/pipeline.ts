@@ -19,6 +19,8 @@ import type { TransportFactory } from './transports/transport.js';
 export class Pipeline {
   readonly stats: StatsCounter = new StatsCounter();
   readonly reporter: Reporter;
+  /** The `telemetry` option: the interval of the connector's reports on itself, or 0. */
+  readonly telemetryInterval: number;
   /** Client-side aggregation (`aggregate: true`), set with its source by the connector. */
   aggregator: Aggregator | undefined = undefined;
   /**
@@ -78,6 +80,7 @@ export class Pipeline {
       unsentOnClose: options.protocol === 'unixgram',
     });
     this.#flushInterval = options.flushInterval;
+    this.telemetryInterval = options.telemetry;
     this.#stopTimeout = options.stopTimeout;
     this.#maxPacketSize = options.maxPacketSize;
     this.#startWatch = new StartWatch(this.reporter, () => this.#queue.metrics);

@@ -254,6 +254,16 @@ export interface ConnectorOptions {
    * @default false
    */
   aggregate?: boolean;
+  /**
+   * Every this many milliseconds (10 or more), send the connector's own figures through itself,
+   * under `<prefix>.statsd.client.`: the counters `sent`, `packets_sent`, `bytes_sent`,
+   * `reconnects` and `dropped.<reason>` as changes since the last report (only when not zero),
+   * and the gauges `queued`, `queued_bytes` and `connected` (1 or 0). They are ordinary metrics:
+   * queued, counted and dropped like any other, never sampled; one last report goes out on
+   * `stop()`. `0` sends none.
+   * @default 0 (off)
+   */
+  telemetry?: number;
   /** Receives runtime problems. @default warnings to `logger` */
   onError?: ErrorHandler;
   /** Where warnings go when there is no `onError`. @default console (`console.warn`) */
