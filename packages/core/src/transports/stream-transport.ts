@@ -1,4 +1,5 @@
 import { connect, type Socket } from 'node:net';
+import { StreamWriter } from './stream-writer.js';
 import type { SendCallback, Transport, TransportEvents, TransportTarget } from './transport.js';
 
 /**
@@ -11,6 +12,7 @@ export class StreamTransport implements Transport {
   readonly #target: TransportTarget;
   readonly #events: TransportEvents;
   #socket: Socket | undefined;
+  #writer: StreamWriter | undefined;
   #closed = false;
 
   constructor(target: TransportTarget, events: TransportEvents) {
@@ -57,6 +59,7 @@ export class StreamTransport implements Transport {
   }
 
   #watch(socket: Socket): void {
+    this.#writer = new StreamWriter(socket, () => this.#events.onDrain());
     let failure: Error | undefined;
     socket.on('error', (error: Error) => {
       failure = error;
@@ -70,34 +73,14 @@ export class StreamTransport implements Transport {
     });
   }
 
-  /**
-   * Writes one packet. A write the kernel takes whole at once is reported sent before this
-   * returns; otherwise the kernel holds part of it at most, and this returns false until the
-   * rest is written. So at most one packet is ever partly accepted, and when the socket is
-   * destroyed every packet counted sent is in the kernel and no other is: the accounting is
-   * right to within that one packet. (Corking a turn's packets into one `writev` would let a
-   * whole batch sit half written, with all its callbacks waiting.)
-   */
+  /** Queues one packet for this turn's write (see {@link StreamWriter}). */
   send(data: Buffer, callback: SendCallback): boolean {
-    const socket = this.#socket;
-    if (socket === undefined || this.#closed) {
+    const writer = this.#writer;
+    if (writer === undefined || this.#closed) {
       callback(new Error('the connection is closed'));
       return false;
     }
-    let settled = false;
-    socket.write(data, (error) => {
-      if (settled) return;
-      settled = true;
-      callback(error);
-      if (!error) this.#events.onDrain();
-    });
-    // Nothing left in the socket's buffer: the kernel took the whole packet synchronously.
-    if (socket.writable && socket.writableLength === 0) {
-      settled = true;
-      callback();
-      return true;
-    }
-    return false;
+    return writer.send(data, callback);
   }
 
   end(): Promise<void> {
@@ -110,6 +93,8 @@ export class StreamTransport implements Transport {
   }
 
   destroy(): void {
+    // Packets the kernel already holds whole will still arrive: count them as sent.
+    this.#writer?.abandon();
     this.#socket?.destroy();
   }
 }
