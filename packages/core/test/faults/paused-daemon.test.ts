@@ -28,16 +28,22 @@ describe('Connector against a daemon frozen with SIGSTOP, then resumed', () => {
     const statsd = connectorFor({ host: daemon.host, port: daemon.tcpPort, prefix: 'frozen' });
     await statsd.start();
     let total = 0;
-    for (let round = 0; round < 60; round++) {
-      if (round === 20) daemon.pause();
-      for (let i = 0; i < 500; i++) {
-        statsd.incr(`seq.${i % 50}`);
-        total++;
-      }
+    const send = (count: number): void => {
+      for (let i = 0; i < count; i++) statsd.incr(`seq.${total++ % 50}`);
+    };
+    for (let round = 0; round < 20; round++) {
+      send(500);
       await nextTurn();
     }
-    // Frozen for the time the writes took: the kernel and the queue hold what it has not read.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    daemon.pause();
+    // Frozen until the kernel's buffers are full and writes wait in the connector.
+    let backedUp = false;
+    for (let round = 0; round < 100 && !backedUp; round++) {
+      send(5000);
+      backedUp = !(await statsd.flush(50));
+    }
+    expect(backedUp).toBe(true);
+    send(1000);
     daemon.resume();
     const sum = (counters: Record<string, number>): number =>
       Object.entries(counters)
@@ -46,7 +52,7 @@ describe('Connector against a daemon frozen with SIGSTOP, then resumed', () => {
     await daemon.waitFor(
       (d) => d.counters(),
       (counters) => sum(counters) === total,
-      { timeout: 10_000 },
+      { timeout: 20_000 },
     );
     await statsd.stop();
     const stats = statsd.stats();
