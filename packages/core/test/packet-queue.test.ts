@@ -120,6 +120,35 @@ describe('PacketQueue', () => {
     expect({ metrics: queue.metrics, bytes: queue.bytes }).toEqual({ metrics: 0, bytes: 0 });
   });
 
+  it('counts packets taken by the sender against its bounds until they are released', () => {
+    const queue = queueOf({ maxPacketSize: 8, maxMetrics: 3 });
+    for (const line of ['one:1|c', 'two:2|c', 'six:6|c']) push(queue, line);
+    queue.seal();
+    const taken = queue.shift() as Packet;
+    expect({ metrics: queue.heldMetrics, bytes: queue.heldBytes }).toEqual({
+      metrics: 3,
+      bytes: 21,
+    });
+    expect(push(queue, 'ten:1|c')).toBe(PushResult.Full);
+    queue.release(taken);
+    expect({ metrics: queue.heldMetrics, bytes: queue.heldBytes }).toEqual({
+      metrics: 2,
+      bytes: 14,
+    });
+    expect(push(queue, 'ten:1|c')).toBe(PushResult.Queued);
+  });
+
+  it('never passes maxMetrics when a packet being written is put back', () => {
+    const queue = queueOf({ maxPacketSize: 8, maxMetrics: 2 });
+    for (const line of ['one:1|c', 'two:2|c']) push(queue, line);
+    queue.seal();
+    const taken = queue.shift() as Packet;
+    expect(push(queue, 'six:6|c')).toBe(PushResult.Full);
+    queue.requeue([taken]);
+    expect(queue.heldMetrics).toBe(2);
+    expect(drain(queue).map(text)).toEqual(['one:1|c', 'two:2|c']);
+  });
+
   it('puts requeued packets back at the head, oldest first, before newer packets', () => {
     const queue = queueOf({ maxPacketSize: 8 });
     for (const line of ['one:1|c', 'two:2|c', 'six:6|c']) push(queue, line);
