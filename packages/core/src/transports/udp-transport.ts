@@ -120,6 +120,8 @@ export class UdpTransport implements Transport {
           setImmediate(finish);
           return;
         }
+        // A closing dgram socket throws on send until its 'close' event: refuse sends from now.
+        this.#closed = true;
         socket.close(() => resolve());
       };
       finish();
@@ -128,7 +130,10 @@ export class UdpTransport implements Transport {
 
   destroy(): void {
     clearInterval(this.#resolveTimer);
-    if (this.#socket !== undefined && !this.#closed) this.#socket.close();
+    if (this.#socket !== undefined && !this.#closed) {
+      this.#closed = true;
+      this.#socket.close();
+    }
   }
 }
 
