@@ -124,6 +124,21 @@ describe('Connector metric calls with input that throws when read', () => {
     },
   );
 
+  it('drops counter and gauge calls whose timestamp getter throws as invalid', () => {
+    const statsd = new MemoryConnector({ onError: () => {} });
+    const options = Object.defineProperty({}, 'timestamp', {
+      get: () => {
+        throw new TypeError('no');
+      },
+    }) as GaugeOptions;
+    expect(() => statsd.incr('c', 1, options)).not.toThrow();
+    expect(() => statsd.decr('c', 1, options)).not.toThrow();
+    expect(() => statsd.gauge('g', 1, options)).not.toThrow();
+    expect(statsd.stats()).toMatchObject({ enqueued: 3, dropped: 3 });
+    expect(statsd.stats().dropReasons.invalid).toBe(3);
+    expect(statsd.lines).toEqual([]);
+  });
+
   it('still sends the next call after one whose input threw', () => {
     const statsd = new MemoryConnector({ tagFormat: 'dogstatsd' });
     for (const [, make] of throwingInputs()) statsd.incr('c', 1, make() as MetricOptions);
