@@ -1,4 +1,5 @@
 import { metricsUnder, summarizeTimer } from './snapshot.js';
+import { formatTagged } from './tagged-report.js';
 import type { DemoResult, SourceReport, TrafficReport } from './types.js';
 
 type Row = readonly [
@@ -12,7 +13,10 @@ type Row = readonly [
 
 const HEADER: Row = ['metric', 'value', 'count', 'min ms', 'median ms', 'max ms'];
 
-/** The demo's result as text: one table per source, by metric name, then the traffic and totals. */
+/**
+ * The demo's result as text: one table per source, by metric name, then the tagged app's
+ * requests, event and service check, then the traffic and totals.
+ */
 export function formatReport(result: DemoResult): string {
   const sections = result.sources.map((source) => ({ source, rows: rowsFor(result, source) }));
   const widths = columnWidths([HEADER, ...sections.flatMap((section) => section.rows)]);
@@ -29,8 +33,11 @@ export function formatReport(result: DemoResult): string {
     }
     lines.push('');
   }
+  lines.push(...formatTagged(result.tagged), '');
   lines.push('Requests sent, as the client saw them:');
-  for (const traffic of result.traffic) lines.push(`  ${trafficLine(traffic)}`);
+  for (const traffic of [...result.traffic, result.tagged.traffic]) {
+    lines.push(`  ${trafficLine(traffic)}`);
+  }
   lines.push('');
   const { counters, badLines } = result.snapshot;
   lines.push(

@@ -7,6 +7,7 @@ import { runWorker, type WorkerSummary } from '@statsd-examples/worker';
 import { StatsdDaemon } from '@statsd-internal/daemon';
 import { close, listen } from './serve.js';
 import { readSnapshot, requestsTimed } from './snapshot.js';
+import { checkTagged, runTaggedApp } from './tagged-app.js';
 import { sendBurst, tally, trafficPlan } from './traffic.js';
 import type {
   DaemonSnapshot,
@@ -33,7 +34,9 @@ const EXPECTED_FAILURE = /^Simulated failure/;
  * worker (over TCP) against it,
  * with settings handed over as `STATSD_*` variables; sends each app a burst of requests (known
  * routes, unknown URLs, failures, aborted requests), waits until the daemon has every request
- * and job, stops everything gracefully and returns what the daemon aggregated.
+ * and job, stops everything gracefully and returns what the daemon aggregated. Then runs the
+ * Express app once more in `naming: 'tags'` with a `dogstatsd` connector against a recording
+ * loopback sink, with one event and one service check, and returns what the sink received.
  */
 export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const { log = () => {}, waitTimeout = 10_000 } = options;
@@ -87,7 +90,10 @@ async function driveExamples(
       return readSnapshot(daemon);
     });
     problems.push(...check(snapshot, sources));
-    return { snapshot, sources, traffic, worker, problems };
+    log('Running express-app in naming: tags with a dogstatsd connector, to a recording sink…');
+    const tagged = await runTaggedApp(onError, onAppError, waitTimeout);
+    problems.push(...checkTagged(tagged));
+    return { snapshot, sources, traffic, worker, tagged, problems };
   } finally {
     // Idempotent: after a failure above, nothing may keep the process alive.
     await stopApps(apps);

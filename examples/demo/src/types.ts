@@ -1,4 +1,4 @@
-import type { ConnectorStats } from '@statsd/core';
+import type { ConnectorStats, Dialect } from '@statsd/core';
 import type { WorkerSummary } from '@statsd-examples/worker';
 import type { VisitOutcome } from './traffic.js';
 
@@ -76,6 +76,68 @@ export interface DemoResult {
   readonly traffic: readonly TrafficReport[];
   /** What the worker reported. */
   readonly worker: WorkerSummary;
+  /** The app in `naming: 'tags'` with a `dogstatsd` connector, and what its sink received. */
+  readonly tagged: TaggedReport;
   /** Everything that went wrong; empty on a good run. */
   readonly problems: readonly string[];
+}
+
+/** How many `http.request` timers arrived with one `route`, `method` and `status` tag. */
+export interface TaggedRequestRow {
+  /** The route template (`/users/:id`), or `unmatched`. */
+  readonly route: string;
+  /** The request's method. */
+  readonly method: string;
+  /** The status code, or `aborted`. */
+  readonly status: string;
+  /** Timers received with these tags. */
+  readonly count: number;
+}
+
+/** A DogStatsD event as the sink received it. */
+export interface ReceivedEvent {
+  /** The event's title. */
+  readonly title: string;
+  /** The event's text. */
+  readonly text: string;
+  /** `t:`: `info`, `success`, `warning` or `error`, when sent. */
+  readonly alertType?: string;
+  /** The event's tags, `key:value`. */
+  readonly tags: readonly string[];
+  /** The line as received. */
+  readonly line: string;
+}
+
+/** A DogStatsD service check as the sink received it. */
+export interface ReceivedCheck {
+  /** The check's name. */
+  readonly name: string;
+  /** 0 ok, 1 warning, 2 critical, 3 unknown. */
+  readonly status: number;
+  /** `m:`: the check's message, when sent. */
+  readonly message?: string;
+  /** The check's tags, `key:value`. */
+  readonly tags: readonly string[];
+  /** The line as received. */
+  readonly line: string;
+}
+
+/** The app in `naming: 'tags'` with a `dogstatsd`-dialect connector and a recording sink. */
+export interface TaggedReport {
+  /** The example app used: `express-app`. */
+  readonly name: string;
+  /** Its connector's dialect: `dogstatsd`. */
+  readonly dialect: Dialect;
+  /** Its connector's accounting after stopping. */
+  readonly stats: ConnectorStats;
+  /** The burst it was sent, as the client saw it. */
+  readonly traffic: TrafficReport;
+  /** The request timers the sink received, by their tags. */
+  readonly requests: readonly TaggedRequestRow[];
+  /** The events the sink received. */
+  readonly events: readonly ReceivedEvent[];
+  /** The service checks the sink received. */
+  readonly checks: readonly ReceivedCheck[];
+  /** Every line the sink received, in arrival order. */
+  readonly lines: readonly string[];
 }

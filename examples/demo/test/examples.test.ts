@@ -8,6 +8,7 @@ import { StatsdDaemon } from '@statsd-internal/daemon';
 import { formatReport } from '../src/report.js';
 import { runDemo } from '../src/run-demo.js';
 import { close, listen } from '../src/serve.js';
+import { DEMO_CHECK, DEMO_EVENT } from '../src/tagged-app.js';
 import { readSnapshot, requestsTimed } from '../src/snapshot.js';
 import { visit, type Visit, type VisitOutcome } from '../src/traffic.js';
 import type { DaemonSnapshot, DemoResult } from '../src/types.js';
@@ -243,5 +244,62 @@ describe('demo', () => {
     expect(report).toContain('timers.api.v1.items._id.GET.200');
     expect(report).toContain('counters.jobs.done');
     expect(report).toContain('0 bad lines');
+  });
+
+  describe('tagged app', () => {
+    it('tags request timers by route template, method and status with a dogstatsd connector', () => {
+      const { tagged } = result;
+      expect(tagged.dialect).toBe('dogstatsd');
+      expect(tagged.requests).toEqual([
+        { route: '/', method: 'GET', status: '200', count: 3 },
+        { route: '/api/v1/items/:id', method: 'GET', status: '200', count: 3 },
+        { route: '/fail', method: 'GET', status: '500', count: 2 },
+        { route: '/slow', method: 'GET', status: '200', count: 1 },
+        { route: '/slow', method: 'GET', status: 'aborted', count: 2 },
+        { route: '/users/:id', method: 'GET', status: '200', count: 4 },
+        { route: 'unmatched', method: 'DELETE', status: '404', count: 1 },
+        { route: 'unmatched', method: 'GET', status: '404', count: 4 },
+      ]);
+    });
+
+    it('sends DogStatsD lines: one timer name, the service and env as tags', () => {
+      const timers = result.tagged.lines.filter((line) => line.includes('|ms|'));
+      expect(timers.length).toBeGreaterThan(0);
+      for (const line of timers) {
+        expect(line).toMatch(
+          /^(?:http\.request|users\.lookup):[\d.]+\|ms\|#env:demo,service:express-app(?:,|$)/,
+        );
+      }
+    });
+
+    it('delivers one event and one service check to the sink', () => {
+      expect(result.tagged.events).toEqual([
+        expect.objectContaining({
+          title: DEMO_EVENT.title,
+          text: DEMO_EVENT.text,
+          alertType: 'success',
+          tags: ['env:demo', 'service:express-app'],
+        }),
+      ]);
+      expect(result.tagged.checks).toEqual([
+        expect.objectContaining({ name: DEMO_CHECK.name, status: 0, message: DEMO_CHECK.message }),
+      ]);
+    });
+
+    it('accounts every line as sent and received', () => {
+      expect(result.tagged.stats).toMatchObject({ dropped: 0, queued: 0 });
+      expect(result.tagged.lines).toHaveLength(result.tagged.stats.sent);
+    });
+
+    it('prints the tagged timers, the event and the check next to the daemon tables', () => {
+      const report = formatReport(result);
+      expect(report).toMatch(/^ {2}\/users\/:id +GET +200 +4$/m);
+      expect(report).toMatch(/^ {2}unmatched +GET +404 +4$/m);
+      expect(report).toContain(`event "${DEMO_EVENT.title}" (success): ${DEMO_EVENT.text}`);
+      expect(report).toContain(`service check ${DEMO_CHECK.name}, status 0 ok`);
+      expect(report.indexOf('a dogstatsd connector')).toBeGreaterThan(
+        report.indexOf('counters.jobs.done'),
+      );
+    });
   });
 });
