@@ -40,6 +40,12 @@ export const ErrorCode = {
   MiddlewareNotCalled: 'ERR_STATSD_MIDDLEWARE_NOT_CALLED',
   /** Metrics wait on a connector that was never started: nothing is sent until `start()`. */
   NotStarted: 'ERR_STATSD_NOT_STARTED',
+  /**
+   * A middleware could not name or record a request as planned: the application's `routeName`
+   * threw, or the framework adapter failed while following the request. The request is still
+   * timed, under the framework's default name or `unmatched`, unless recording itself failed.
+   */
+  RequestHook: 'ERR_STATSD_REQUEST_HOOK',
 } as const;
 
 /** One of the stable `ERR_STATSD_…` codes. */

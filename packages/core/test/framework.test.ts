@@ -267,14 +267,23 @@ describe('RequestRecorder', () => {
     expect(recorder.routeName('/users/1')).toBeUndefined();
   });
 
-  it('returns undefined for the default when routeName throws', () => {
-    const recorder = new RequestRecorder<[string]>({
-      connector: new MemoryConnector(),
-      routeName: () => {
-        throw new Error('naming bug');
-      },
-    });
-    expect(recorder.routeName('/users/1')).toBeUndefined();
+  it('returns undefined for the default, and warns, when routeName throws', () => {
+    // A shared connector takes no onError beside it: the report goes to the default logger.
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      const recorder = new RequestRecorder<[string]>({
+        connector: new MemoryConnector(),
+        routeName: () => {
+          throw new Error('naming bug');
+        },
+      });
+      expect(recorder.routeName('/users/1')).toBeUndefined();
+      expect(warn.mock.calls).toEqual([
+        ['@statsd/core: routeName threw; the request was timed under its default route'],
+      ]);
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it('skips the requests skip chooses, and none when there is no skip', () => {

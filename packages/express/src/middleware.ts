@@ -42,7 +42,7 @@ export function statsdMiddleware(
     const res = response as Response;
     res.locals.statsd = connector;
     if (recorder.skips(req, res)) return next();
-    attachCapture(req);
+    attachCapture(recorder, req);
     // Named when the response closes: by then the routers have written the route that answered.
     recorder.bindResponse(res, req, routeOf);
     next();
@@ -51,11 +51,15 @@ export function statsdMiddleware(
   return recorder.middleware(statsdMiddleware);
 }
 
-function attachCapture(req: Request): void {
+function attachCapture(recorder: RequestRecorder<[Request, Response]>, req: Request): void {
   try {
     RouteCapture.attach(req);
-  } catch {
+  } catch (error) {
     // A request whose prototype cannot take the accessors is still timed, in the unmatched bucket.
+    recorder.reportFailure(
+      'the route of a request could not be followed; it was timed as unmatched',
+      error,
+    );
   }
 }
 

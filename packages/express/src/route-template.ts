@@ -62,6 +62,8 @@ function decode(segment: string): string {
   try {
     return decodeURIComponent(segment);
   } catch {
+    // A malformed escape (`%E0%A4%A`) is the client's, not a failure: scanners send them all day,
+    // and reporting each would flood `onError`. Such a segment is compared as it is.
     return segment;
   }
 }

@@ -1,3 +1,4 @@
+import type { StatsdError } from '@statsd/core';
 import type { ErrorRequestHandler } from 'express';
 import type { StatsdDaemon } from '@statsd-internal/daemon';
 import {
@@ -192,6 +193,7 @@ describe.each(EXPRESS_VERSIONS)('statsdMiddleware route names with %s', (label, 
   });
 
   it('uses the routeName option, and the default name when it returns undefined or throws', async () => {
+    const reports: StatsdError[] = [];
     const prefix = nextPrefix();
     const app = express();
     app.use(
@@ -202,6 +204,7 @@ describe.each(EXPRESS_VERSIONS)('statsdMiddleware route names with %s', (label, 
           if (res.statusCode === 418) throw new Error('naming failed');
           return undefined;
         },
+        onError: (error) => reports.push(error),
       }),
     );
     app.use('/static', (_req, res) => {
@@ -228,5 +231,28 @@ describe.each(EXPRESS_VERSIONS)('statsdMiddleware route names with %s', (label, 
       `${prefix}.timers.teapot._id.GET.418`,
     ]);
     expect(timers[`${prefix}.timers.static.GET.200`]).toHaveLength(2);
+    expect(reports.map((error) => [error.code, (error.cause as Error).message])).toEqual([
+      ['ERR_STATSD_REQUEST_HOOK', 'naming failed'],
+    ]);
+  });
+
+  it('times a request as unmatched, and reports why, when its route cannot be followed', async () => {
+    const reports: StatsdError[] = [];
+    const prefix = nextPrefix();
+    const app = express();
+    app.use(tracked({ ...daemonOptions(daemon, prefix), onError: (error) => reports.push(error) }));
+    app.get('/users/:id', (_req, res) => {
+      res.send('ok');
+    });
+    // The accessors that follow the routers cannot be installed on this app's request prototype.
+    Object.preventExtensions(app.request);
+    const server = await listen(app);
+
+    await request(server).get('/users/1').expect(200, 'ok');
+
+    await waitForTimer(daemon, `${prefix}.timers.unmatched.GET.200`);
+    expect(reports.map((error) => [error.code, error.cause instanceof TypeError])).toEqual([
+      ['ERR_STATSD_REQUEST_HOOK', true],
+    ]);
   });
 });

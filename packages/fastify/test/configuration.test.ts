@@ -1,4 +1,4 @@
-import { Connector } from '@statsd/core';
+import { Connector, type StatsdError } from '@statsd/core';
 import type { FastifyInstance } from 'fastify';
 import request from 'supertest';
 import { statsdPlugin } from '../src/index.js';
@@ -215,11 +215,13 @@ describe.each(FASTIFY_MAJORS)('statsdPlugin configuration on %s', (_major, Fasti
     });
   });
 
-  it('uses the default name and keeps serving when routeName throws', async () => {
+  it('uses the default name, keeps serving and reports it when routeName throws', async () => {
+    const reports: StatsdError[] = [];
     const { app, prefix } = create({
       routeName: () => {
         throw new Error('naming bug');
       },
+      onError: (error) => reports.push(error),
     });
 
     await request(await serve(app))
@@ -227,6 +229,9 @@ describe.each(FASTIFY_MAJORS)('statsdPlugin configuration on %s', (_major, Fasti
       .expect(200, 'user');
 
     expect(await waitForTimers(daemon, prefix, 1)).toEqual({ 'users._id.GET.200': 1 });
+    expect(reports.map((error) => [error.code, (error.cause as Error).message])).toEqual([
+      ['ERR_STATSD_REQUEST_HOOK', 'naming bug'],
+    ]);
   });
 
   it('delivers the queue and stops the connector it created when the app closes', async () => {

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import Router from '@koa/router';
-import { Connector } from '@statsd/core';
+import { Connector, type StatsdError } from '@statsd/core';
 import type Koa from 'koa';
 import request from 'supertest';
 import { statsdMiddleware } from '../src/index.js';
@@ -208,11 +208,13 @@ describe.each(KOA_MAJORS)('statsdMiddleware configuration on %s', (_major, Koa) 
     });
   });
 
-  it('uses the default name and keeps serving when routeName throws', async () => {
+  it('uses the default name, keeps serving and reports it when routeName throws', async () => {
+    const reports: StatsdError[] = [];
     const { app, prefix } = create({
       routeName: () => {
         throw new Error('naming bug');
       },
+      onError: (error) => reports.push(error),
     });
 
     await request(await serve(app))
@@ -220,6 +222,9 @@ describe.each(KOA_MAJORS)('statsdMiddleware configuration on %s', (_major, Koa) 
       .expect(200, 'user');
 
     expect(await waitForTimers(daemon, prefix, 1)).toEqual({ 'users._id.GET.200': 1 });
+    expect(reports.map((error) => [error.code, (error.cause as Error).message])).toEqual([
+      ['ERR_STATSD_REQUEST_HOOK', 'naming bug'],
+    ]);
   });
 
   it('delivers the queue and stops the connector when the server closes', async () => {

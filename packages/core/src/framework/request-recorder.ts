@@ -1,5 +1,6 @@
 import type { Connector } from '../connector.js';
 import { createConnector } from '../create-connector.js';
+import { HookReporter } from './hook-reporter.js';
 import { readMiddlewareOptions, type MiddlewareOptions } from './middleware-options.js';
 import {
   bindResponse,
@@ -45,6 +46,8 @@ export class RequestRecorder<Args extends unknown[] = unknown[]> {
   readonly #routeName: ((...args: Args) => string | undefined) | undefined;
   readonly #skip: ((...args: Args) => boolean) | undefined;
   readonly #record: RecordRequest = (outcome, milliseconds) => this.record(outcome, milliseconds);
+  readonly #failures: HookReporter;
+  readonly #fail = (what: string, cause: unknown): void => this.reportFailure(what, cause);
 
   /**
    * Validates the options (a `StatsdError` with code `ERR_STATSD_INVALID_OPTION` naming the
@@ -55,6 +58,8 @@ export class RequestRecorder<Args extends unknown[] = unknown[]> {
     const settings = readMiddlewareOptions(options, parameters);
     this.#routeName = settings.routeName;
     this.#skip = settings.skip;
+    const { onError, logger } = settings.connectorOptions;
+    this.#failures = new HookReporter(onError, logger);
     this.connector = settings.connector ?? createConnector(settings.connectorOptions, settings.env);
     this.naming = settings.naming ?? defaultNaming(this.connector);
     this.#timers = new RequestTimerCache(this.naming, settings.status, 2000);
@@ -85,7 +90,7 @@ export class RequestRecorder<Args extends unknown[] = unknown[]> {
   /**
    * The route template the application's `routeName` gives this request, or `undefined` for the
    * framework's default: when there is no `routeName`, when it returns no string, or when it
-   * throws.
+   * throws (reported, see {@link RequestRecorder.reportFailure}).
    */
   routeName(...args: Args): string | undefined {
     const routeName = this.#routeName;
@@ -93,15 +98,30 @@ export class RequestRecorder<Args extends unknown[] = unknown[]> {
     try {
       const name = routeName(...args);
       return typeof name === 'string' ? name : undefined;
-    } catch {
+    } catch (error) {
       // The application's naming failed for this request; its default name still counts it.
+      this.reportFailure('routeName threw; the request was timed under its default route', error);
       return undefined;
     }
   }
 
   /**
+   * Reports a failure the middleware contains so that the request is still served and timed, as
+   * a `StatsdError` with code `ERR_STATSD_REQUEST_HOOK`, the message `what` and the error as its
+   * `cause`, throttled per code like the connector's reports. It goes to the middleware's
+   * `onError` option, else its `logger`, else `console.warn`: the handlers the middleware's
+   * connector gets when the middleware creates it. (With a shared `connector`, which takes no
+   * settings beside it, it goes to `console.warn`.) Never throws. The recorder reports its own
+   * (a `routeName` or a `route` that throws); adapters call it for theirs.
+   */
+  reportFailure(what: string, cause: unknown): void {
+    this.#failures.report(what, cause);
+  }
+
+  /**
    * Starts the request's clock now and records it once its response is over: as `aborted` when
-   * the client went away first, under the name `route(req)` gives then (see `bindResponse`).
+   * the client went away first, under the name `route(req)` gives then (see `bindResponse`), or
+   * as `unmatched` when `route` throws (reported, see {@link RequestRecorder.reportFailure}).
    * `route` is meant to be created once per middleware: the request reaches it as its argument.
    */
   bindResponse<R extends ObservedRequest>(
@@ -109,7 +129,7 @@ export class RequestRecorder<Args extends unknown[] = unknown[]> {
     req: R,
     route: (req: R) => string,
   ): void {
-    bindResponse(res, req, route, this.#record);
+    bindResponse(res, req, route, this.#record, this.#fail);
   }
 
   /**
