@@ -9,11 +9,15 @@ import type { ConnectorOptions, CreateConnectorOptions, Dialect, Protocol } from
 /** The environment variables `createConnector` reads. */
 export type StatsdEnvironment = Readonly<Record<string, string | undefined>>;
 
+// The options createConnector adds to a connector's, checked by the compiler against the type.
+const OWN_OPTION_KEYS = {
+  service: true,
+  environment: true,
+} as const satisfies Record<Exclude<keyof CreateConnectorOptions, keyof ConnectorOptions>, true>;
 /** The names of the options `createConnector` takes: a connector's, `service` and `environment`. */
 export const CREATE_CONNECTOR_OPTIONS: readonly string[] = [
   ...CONNECTOR_OPTIONS,
-  'service',
-  'environment',
+  ...Object.keys(OWN_OPTION_KEYS),
 ];
 const KNOWN_OPTIONS: ReadonlySet<string> = new Set(CREATE_CONNECTOR_OPTIONS);
 

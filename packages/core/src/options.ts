@@ -63,32 +63,35 @@ export function usesPath(protocol: Protocol): boolean {
 
 /** What the Datadog agent reads per datagram on its unix socket by default. */
 const UNIXGRAM_PACKET_SIZE = 8192;
+// One key per field of ConnectorOptions, checked by the compiler both ways: a field added to the
+// type without its name here, or a name left here without its field, fails the build.
+const CONNECTOR_OPTION_KEYS = {
+  host: true,
+  port: true,
+  path: true,
+  protocol: true,
+  dialect: true,
+  prefix: true,
+  enabled: true,
+  maxQueueSize: true,
+  maxQueueBytes: true,
+  maxPacketSize: true,
+  flushInterval: true,
+  reconnectMinDelay: true,
+  reconnectMaxDelay: true,
+  connectTimeout: true,
+  stopTimeout: true,
+  kindSegments: true,
+  tagFormat: true,
+  globalTags: true,
+  sampleRate: true,
+  aggregate: true,
+  telemetry: true,
+  onError: true,
+  logger: true,
+} as const satisfies Record<keyof ConnectorOptions, true>;
 /** The names of the options a `Connector` takes. */
-export const CONNECTOR_OPTIONS: readonly string[] = [
-  'host',
-  'port',
-  'path',
-  'protocol',
-  'dialect',
-  'prefix',
-  'enabled',
-  'maxQueueSize',
-  'maxQueueBytes',
-  'maxPacketSize',
-  'flushInterval',
-  'reconnectMinDelay',
-  'reconnectMaxDelay',
-  'connectTimeout',
-  'stopTimeout',
-  'kindSegments',
-  'tagFormat',
-  'globalTags',
-  'sampleRate',
-  'aggregate',
-  'telemetry',
-  'onError',
-  'logger',
-];
+export const CONNECTOR_OPTIONS: readonly string[] = Object.keys(CONNECTOR_OPTION_KEYS);
 const KNOWN_OPTIONS: ReadonlySet<string> = new Set(CONNECTOR_OPTIONS);
 /** Largest UDP payload over IPv4; also a sane ceiling for one stream write. */
 const MAX_PACKET_SIZE = 65_507;

@@ -27,7 +27,8 @@ export interface StatsdMiddlewareOptions extends RequestMetricsOptions {
    * default. Called once per request, when the response is over, so `req.route` and
    * `res.statusCode` are final (and `req.path` is relative to the router that answered: read
    * `req.originalUrl` for the whole path). Never return the raw URL: every distinct value
-   * becomes a metric name or tag value. If it throws, the default name is used.
+   * becomes a metric name or tag value. If it throws, the default name is used and the error
+   * reported to `onError` (`ERR_STATSD_REQUEST_HOOK`).
    * @default undefined (the matched route's template, or `unmatched`)
    */
   routeName?: (req: Request, res: Response) => string | undefined;

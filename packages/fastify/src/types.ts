@@ -28,7 +28,8 @@ export interface StatsdPluginOptions extends RequestMetricsOptions {
    * which is turned into a metric path by the same rule as Fastify's templates, or `undefined`
    * to keep the default. Called once per request, when the response is over, so
    * `reply.statusCode` is final. Never return the raw URL: every distinct value becomes a metric
-   * name. If it throws, the default name is used.
+   * name. If it throws, the default name is used and the error reported to `onError`
+   * (`ERR_STATSD_REQUEST_HOOK`).
    * @default undefined (the template of the route Fastify matched, or `unmatched`)
    */
   routeName?: (request: FastifyRequest, reply: FastifyReply) => string | undefined;

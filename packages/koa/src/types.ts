@@ -27,7 +27,8 @@ export interface StatsdMiddlewareOptions extends RequestMetricsOptions {
    * which is named like @koa/router's own templates (see `naming`), or `undefined` to keep the
    * default. Called once per request, when the response is over, so `ctx._matchedRoute` and
    * `ctx.status` are final. Never return the raw URL: every distinct value becomes a metric name
-   * or tag value. If it throws, the default name is used.
+   * or tag value. If it throws, the default name is used and the error reported to `onError`
+   * (`ERR_STATSD_REQUEST_HOOK`).
    * @default undefined (the template @koa/router matched, or `unmatched`)
    */
   routeName?: (ctx: ParameterizedContext) => string | undefined;

@@ -33,7 +33,8 @@ export interface RequestMetricsOptions extends CreateConnectorOptions {
 export interface RequestHooks<Args extends unknown[]> {
   /**
    * Names a request's route: a template, turned into a metric path by `routeMetricName`, or
-   * `undefined` for the framework's default. If it throws, the default is used.
+   * `undefined` for the framework's default. If it throws, the default is used and the error
+   * reported (`ERR_STATSD_REQUEST_HOOK`).
    * @default undefined
    */
   routeName?: ((...args: Args) => string | undefined) | undefined;
@@ -60,14 +61,22 @@ export interface MiddlewareSettings<Args extends unknown[]> extends RequestHooks
 
 const STATUS_SEGMENTS: readonly string[] = ['code', 'class', 'both'];
 
+// A middleware's own options, checked by the compiler against the type both ways: an option added
+// to RequestMetricsOptions or RequestHooks without its name here fails the build.
+const OWN_OPTION_KEYS = {
+  connector: true,
+  status: true,
+  env: true,
+  naming: true,
+  routeName: true,
+  skip: true,
+} as const satisfies Record<
+  Exclude<keyof MiddlewareOptions<unknown[]>, keyof CreateConnectorOptions>,
+  true
+>;
 /** The names of the options a middleware takes: its own, then `createConnector`'s. */
 const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
-  'connector',
-  'status',
-  'env',
-  'naming',
-  'routeName',
-  'skip',
+  ...Object.keys(OWN_OPTION_KEYS),
   ...CREATE_CONNECTOR_OPTIONS,
 ]);
 
