@@ -19,6 +19,7 @@ import * as framework from '../src/framework/index.js';
 import * as core from '../src/index.js';
 import { RouteNameCache } from '../src/framework/route-name.js';
 import { FakeStatsdServer, MemoryConnector } from '../src/testing/index.js';
+import { deferred, thrown } from '@statsd-internal/daemon/jest';
 
 describe('routeMetricName', () => {
   it.each([
@@ -540,22 +541,7 @@ function logStops(
   });
 }
 
-function deferred(): { promise: Promise<void>; resolve: () => void } {
-  let resolve!: () => void;
-  const promise = new Promise<void>((done) => (resolve = done));
-  return { promise, resolve };
-}
-
 /** Resolves once every promise callback already queued has run (one macrotask later). */
 function settled(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
-}
-
-function thrown(action: () => unknown): unknown {
-  try {
-    action();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to throw');
 }

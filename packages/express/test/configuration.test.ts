@@ -1,9 +1,7 @@
 import { once } from 'node:events';
 import { Connector } from '@statsd/core';
 import request from 'supertest';
-import type { StatsdDaemon } from '@statsd-internal/daemon';
 import {
-  EXPRESS_VERSIONS,
   daemonOptions,
   listen,
   timersOf,
@@ -11,28 +9,18 @@ import {
   waitForTimer,
   whenStopped,
   within,
-  useDaemon,
+  describeEachExpress,
 } from './helpers/harness.js';
 
-let daemon: StatsdDaemon;
-let serial = 0;
-
-useDaemon((started) => {
-  daemon = started;
-});
-
-describe.each(EXPRESS_VERSIONS)('statsdMiddleware configuration with %s', (label, express) => {
-  const id = label.replace(/\D/g, '');
-  const nextName = (): string => `config${id}-t${++serial}`;
-
+describeEachExpress('configuration', (express, suite) => {
   it('takes host, port, protocol and prefix from the env option alone', async () => {
-    const prefix = nextName();
+    const prefix = suite.nextName();
     const app = express();
     app.use(
       tracked({
         env: {
-          STATSD_HOST: daemon.host,
-          STATSD_PORT: String(daemon.udpPort),
+          STATSD_HOST: suite.daemon.host,
+          STATSD_PORT: String(suite.daemon.udpPort),
           STATSD_PROTOCOL: 'udp',
           STATSD_PREFIX: prefix,
         },
@@ -45,16 +33,16 @@ describe.each(EXPRESS_VERSIONS)('statsdMiddleware configuration with %s', (label
 
     await request(server).get('/env').expect(200);
 
-    await waitForTimer(daemon, `${prefix}.timers.env.GET.200`);
+    await waitForTimer(suite.daemon, `${prefix}.timers.env.GET.200`);
   });
 
   it('builds the prefix applications.<service>.<environment> from service and environment', async () => {
-    const service = nextName();
+    const service = suite.nextName();
     const app = express();
     const statsd = tracked({
       service,
       environment: 'production',
-      env: { STATSD_HOST: daemon.host, STATSD_PORT: String(daemon.tcpPort) },
+      env: { STATSD_HOST: suite.daemon.host, STATSD_PORT: String(suite.daemon.tcpPort) },
     });
     app.use(statsd);
     app.get('/users/:id', (_req, res) => {
@@ -65,20 +53,20 @@ describe.each(EXPRESS_VERSIONS)('statsdMiddleware configuration with %s', (label
 
     await request(server).get('/users/1').expect(200);
 
-    await waitForTimer(daemon, `applications.${service}.production.timers.users._id.GET.200`);
-    const counters = await daemon.counters();
+    await waitForTimer(suite.daemon, `applications.${service}.production.timers.users._id.GET.200`);
+    const counters = await suite.daemon.counters();
     expect(counters[`applications.${service}.production.counters.lookups`]).toBe(1);
     expect(statsd.connector.prefix).toBe(`applications.${service}.production`);
   });
 
   it('serves requests and sends nothing when STATSD_ENABLED is false', async () => {
-    const prefix = nextName();
+    const prefix = suite.nextName();
     const app = express();
     const statsd = tracked({
       env: {
         STATSD_ENABLED: 'false',
-        STATSD_HOST: daemon.host,
-        STATSD_PORT: String(daemon.tcpPort),
+        STATSD_HOST: suite.daemon.host,
+        STATSD_PORT: String(suite.daemon.tcpPort),
         STATSD_PREFIX: prefix,
       },
     });
@@ -94,21 +82,21 @@ describe.each(EXPRESS_VERSIONS)('statsdMiddleware configuration with %s', (label
 
     expect(statsd.connector.enabled).toBe(false);
     expect(statsd.connector.stats()).toMatchObject({ enqueued: 0, sent: 0, connected: false });
-    // A connector to the same daemon as a barrier: its metric arriving means the daemon has had
+    // A connector to the same suite.daemon as a barrier: its metric arriving means the suite.daemon has had
     // time to take in anything the disabled one might have sent before.
-    const barrier = tracked(daemonOptions(daemon, `${prefix}-barrier`)).connector;
+    const barrier = tracked(daemonOptions(suite.daemon, `${prefix}-barrier`)).connector;
     barrier.incr('done');
-    await daemon.waitFor(
+    await suite.daemon.waitFor(
       (d) => d.counters(),
       (c) => c[`${prefix}-barrier.counters.done`] === 1,
     );
-    expect(await timersOf(daemon, prefix)).toEqual({});
-    expect((await daemon.counters())[`${prefix}.counters.calls`]).toBeUndefined();
+    expect(await timersOf(suite.daemon, prefix)).toEqual({});
+    expect((await suite.daemon.counters())[`${prefix}.counters.calls`]).toBeUndefined();
   });
 
   it('records with a shared connector, which handlers reach through res.locals.statsd', async () => {
-    const prefix = nextName();
-    const shared = new Connector({ host: daemon.host, port: daemon.tcpPort, prefix });
+    const prefix = suite.nextName();
+    const shared = new Connector({ host: suite.daemon.host, port: suite.daemon.tcpPort, prefix });
     const app = express();
     const statsd = tracked({ connector: shared });
     app.use(statsd);
@@ -124,19 +112,19 @@ describe.each(EXPRESS_VERSIONS)('statsdMiddleware configuration with %s', (label
 
     await request(server).get('/reports/1').expect(200, 'size 3');
 
-    await waitForTimer(daemon, `${prefix}.timers.reports._id.GET.200`);
+    await waitForTimer(suite.daemon, `${prefix}.timers.reports._id.GET.200`);
     expect(statsd.connector).toBe(shared);
     expect(seen).toBe(shared);
-    const timers = await timersOf(daemon, prefix);
+    const timers = await timersOf(suite.daemon, prefix);
     expect(timers[`${prefix}.timers.reports.query`]).toEqual([250]);
     expect(timers[`${prefix}.timers.reports.render`]).toHaveLength(1);
-    expect((await daemon.counters())[`${prefix}.counters.reports.built`]).toBe(1);
+    expect((await suite.daemon.counters())[`${prefix}.counters.reports.built`]).toBe(1);
   });
 
   it('delivers the queue and stops the connector when the server closes, after stopOnShutdown(server)', async () => {
-    const prefix = nextName();
+    const prefix = suite.nextName();
     const app = express();
-    const statsd = tracked(daemonOptions(daemon, prefix));
+    const statsd = tracked(daemonOptions(suite.daemon, prefix));
     app.use(statsd);
     app.get('/last', (_req, res) => {
       res.send('bye');
@@ -154,6 +142,6 @@ describe.each(EXPRESS_VERSIONS)('statsdMiddleware configuration with %s', (label
     await within(stopped, 5000, 'the connector to stop after the server closed');
     expect(statsd.connector.stats()).toMatchObject({ connected: false, queued: 0, dropped: 0 });
     expect(process.listenerCount('SIGTERM')).toBe(sigterm);
-    await waitForTimer(daemon, `${prefix}.timers.last.GET.200`);
+    await waitForTimer(suite.daemon, `${prefix}.timers.last.GET.200`);
   });
 });

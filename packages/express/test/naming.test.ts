@@ -1,28 +1,20 @@
 import request from 'supertest';
 import type { StatsdDaemon } from '@statsd-internal/daemon';
 import {
-  EXPRESS_VERSIONS,
   abandon,
   daemonOptions,
   listen,
   signal,
   tracked,
-  useDaemon,
+  describeEachExpress,
 } from './helpers/harness.js';
-
-let daemon: StatsdDaemon;
-let serial = 0;
-
-useDaemon((started) => {
-  daemon = started;
-});
 
 /**
  * The `http.request` timers the daemon holds under `prefix`, as `route method status` → how
  * many values each received. The connector writes Graphite-style tags (`;route=/users/_id`),
  * which the daemon keeps in the key, with `/` turned into `-` as it does in every key.
  */
-async function requestTags(prefix: string): Promise<Record<string, number>> {
+async function requestTags(daemon: StatsdDaemon, prefix: string): Promise<Record<string, number>> {
   const head = `${prefix}.timers.http.request;`;
   const out: Record<string, number> = {};
   for (const [key, values] of Object.entries(await daemon.timers())) {
@@ -39,24 +31,26 @@ async function requestTags(prefix: string): Promise<Record<string, number>> {
 }
 
 /** Waits until `total` request timer values have reached the daemon, and returns them. */
-function waitForTags(prefix: string, total: number): Promise<Record<string, number>> {
+function waitForTags(
+  daemon: StatsdDaemon,
+  prefix: string,
+  total: number,
+): Promise<Record<string, number>> {
   return daemon.waitFor(
-    () => requestTags(prefix),
+    () => requestTags(daemon, prefix),
     (tags) => Object.values(tags).reduce((sum, n) => sum + n, 0) >= total,
   );
 }
 
-describe.each(EXPRESS_VERSIONS)("statsdMiddleware naming: 'tags' with %s", (label, express) => {
-  const id = label.replace(/\D/g, '');
-  const nextPrefix = (): string => `naming${id}.t${++serial}`;
+describeEachExpress("naming: 'tags'", (express, suite) => {
   const tagged = (prefix: string): ReturnType<typeof daemonOptions> => ({
-    ...daemonOptions(daemon, prefix),
+    ...daemonOptions(suite.daemon, prefix),
     naming: 'tags',
     tagFormat: 'graphite',
   });
 
   it('records one timer tagged with the route template, method and status', async () => {
-    const prefix = nextPrefix();
+    const prefix = suite.nextName();
     const app = express();
     app.use(tracked(tagged(prefix)));
     const members = express.Router({ mergeParams: true });
@@ -81,7 +75,7 @@ describe.each(EXPRESS_VERSIONS)("statsdMiddleware naming: 'tags' with %s", (labe
     await request(server).post('/orders').expect(201);
     await request(server).get('/boom').expect(500);
 
-    expect(await waitForTags(prefix, 5)).toEqual({
+    expect(await waitForTags(suite.daemon, prefix, 5)).toEqual({
       '-orgs-_orgId-members-_memberId GET 200': 2,
       '- GET 200': 1,
       '-orders POST 201': 1,
@@ -90,7 +84,7 @@ describe.each(EXPRESS_VERSIONS)("statsdMiddleware naming: 'tags' with %s", (labe
   });
 
   it('adds no tag value for random URLs: they share route unmatched', async () => {
-    const prefix = nextPrefix();
+    const prefix = suite.nextName();
     const app = express();
     app.use(tracked(tagged(prefix)));
     app.get('/users/:id', (_req, res) => {
@@ -104,11 +98,11 @@ describe.each(EXPRESS_VERSIONS)("statsdMiddleware naming: 'tags' with %s", (labe
         .expect(404);
     }
 
-    expect(await waitForTags(prefix, 5)).toEqual({ 'unmatched GET 404': 5 });
+    expect(await waitForTags(suite.daemon, prefix, 5)).toEqual({ 'unmatched GET 404': 5 });
   });
 
   it('tags a request the client left as aborted', async () => {
-    const prefix = nextPrefix();
+    const prefix = suite.nextName();
     const app = express();
     app.use(tracked(tagged(prefix)));
     const reached = signal();
@@ -119,11 +113,11 @@ describe.each(EXPRESS_VERSIONS)("statsdMiddleware naming: 'tags' with %s", (labe
 
     await abandon(server, '/slow/1', reached.promise);
 
-    expect(await waitForTags(prefix, 1)).toEqual({ '-slow-_id GET aborted': 1 });
+    expect(await waitForTags(suite.daemon, prefix, 1)).toEqual({ '-slow-_id GET aborted': 1 });
   });
 
   it("keeps skip and routeName, and writes the status class with status: 'class'", async () => {
-    const prefix = nextPrefix();
+    const prefix = suite.nextName();
     const app = express();
     app.use(
       tracked({
@@ -146,6 +140,6 @@ describe.each(EXPRESS_VERSIONS)("statsdMiddleware naming: 'tags' with %s", (labe
     await request(server).get('/assets/app.js').expect(204);
     await request(server).get('/assets/app.css').expect(204);
 
-    expect(await waitForTags(prefix, 2)).toEqual({ '-assets GET 2xx': 2 });
+    expect(await waitForTags(suite.daemon, prefix, 2)).toEqual({ '-assets GET 2xx': 2 });
   });
 });

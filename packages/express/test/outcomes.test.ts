@@ -1,8 +1,6 @@
 import type { ErrorRequestHandler } from 'express';
 import request from 'supertest';
-import type { StatsdDaemon } from '@statsd-internal/daemon';
 import {
-  EXPRESS_VERSIONS,
   abandon,
   daemonOptions,
   listen,
@@ -10,24 +8,14 @@ import {
   timersOf,
   tracked,
   waitForTimer,
-  useDaemon,
+  describeEachExpress,
 } from './helpers/harness.js';
 
-let daemon: StatsdDaemon;
-let serial = 0;
-
-useDaemon((started) => {
-  daemon = started;
-});
-
-describe.each(EXPRESS_VERSIONS)('statsdMiddleware outcomes with %s', (label, express) => {
-  const id = label.replace(/\D/g, '');
-  const nextPrefix = (): string => `outcomes${id}.t${++serial}`;
-
+describeEachExpress('outcomes', (express, suite) => {
   it('records the 500 of the default error handler when a handler throws', async () => {
-    const prefix = nextPrefix();
+    const prefix = suite.nextName();
     const app = express();
-    app.use(tracked(daemonOptions(daemon, prefix)));
+    app.use(tracked(daemonOptions(suite.daemon, prefix)));
     app.get('/boom', () => {
       throw new Error('boom');
     });
@@ -35,13 +23,13 @@ describe.each(EXPRESS_VERSIONS)('statsdMiddleware outcomes with %s', (label, exp
 
     await request(server).get('/boom').expect(500);
 
-    await waitForTimer(daemon, `${prefix}.timers.boom.GET.500`);
+    await waitForTimer(suite.daemon, `${prefix}.timers.boom.GET.500`);
   });
 
   it('records the status the default error handler takes from an error passed to next later', async () => {
-    const prefix = nextPrefix();
+    const prefix = suite.nextName();
     const app = express();
-    app.use(tracked(daemonOptions(daemon, prefix)));
+    app.use(tracked(daemonOptions(suite.daemon, prefix)));
     app.get('/later/:id', (_req, _res, next) => {
       setImmediate(() => next(Object.assign(new Error('unavailable'), { status: 503 })));
     });
@@ -53,17 +41,17 @@ describe.each(EXPRESS_VERSIONS)('statsdMiddleware outcomes with %s', (label, exp
     await request(server).get('/later/1').expect(503);
     await request(server).get('/plain-error').expect(500);
 
-    await waitForTimer(daemon, `${prefix}.timers.plain-error.GET.500`);
-    expect(Object.keys(await timersOf(daemon, prefix)).sort()).toEqual([
+    await waitForTimer(suite.daemon, `${prefix}.timers.plain-error.GET.500`);
+    expect(Object.keys(await timersOf(suite.daemon, prefix)).sort()).toEqual([
       `${prefix}.timers.later._id.GET.503`,
       `${prefix}.timers.plain-error.GET.500`,
     ]);
   });
 
   it("records a custom error handler's status", async () => {
-    const prefix = nextPrefix();
+    const prefix = suite.nextName();
     const app = express();
-    app.use(tracked(daemonOptions(daemon, prefix)));
+    app.use(tracked(daemonOptions(suite.daemon, prefix)));
     app.put('/orders/:id', () => {
       throw new Error('invalid order');
     });
@@ -75,13 +63,13 @@ describe.each(EXPRESS_VERSIONS)('statsdMiddleware outcomes with %s', (label, exp
 
     await request(server).put('/orders/5').expect(422);
 
-    await waitForTimer(daemon, `${prefix}.timers.orders._id.PUT.422`);
+    await waitForTimer(suite.daemon, `${prefix}.timers.orders._id.PUT.422`);
   });
 
   it('records a request as aborted when the client leaves before the handler answers', async () => {
-    const prefix = nextPrefix();
+    const prefix = suite.nextName();
     const app = express();
-    app.use(tracked(daemonOptions(daemon, prefix)));
+    app.use(tracked(daemonOptions(suite.daemon, prefix)));
     const reached = signal();
     app.get('/slow/:id', () => {
       reached.resolve();
@@ -90,16 +78,16 @@ describe.each(EXPRESS_VERSIONS)('statsdMiddleware outcomes with %s', (label, exp
 
     await abandon(server, '/slow/1', reached.promise);
 
-    await waitForTimer(daemon, `${prefix}.timers.slow._id.GET.aborted`);
-    expect(Object.keys(await timersOf(daemon, prefix))).toEqual([
+    await waitForTimer(suite.daemon, `${prefix}.timers.slow._id.GET.aborted`);
+    expect(Object.keys(await timersOf(suite.daemon, prefix))).toEqual([
       `${prefix}.timers.slow._id.GET.aborted`,
     ]);
   });
 
   it('records a request as aborted when the client leaves while the body is being written', async () => {
-    const prefix = nextPrefix();
+    const prefix = suite.nextName();
     const app = express();
-    app.use(tracked(daemonOptions(daemon, prefix)));
+    app.use(tracked(daemonOptions(suite.daemon, prefix)));
     const reached = signal();
     app.get('/stream', (_req, res) => {
       res.status(200);
@@ -109,19 +97,19 @@ describe.each(EXPRESS_VERSIONS)('statsdMiddleware outcomes with %s', (label, exp
 
     await abandon(server, '/stream', reached.promise);
 
-    await waitForTimer(daemon, `${prefix}.timers.stream.GET.aborted`);
-    expect(Object.keys(await timersOf(daemon, prefix))).toEqual([
+    await waitForTimer(suite.daemon, `${prefix}.timers.stream.GET.aborted`);
+    expect(Object.keys(await timersOf(suite.daemon, prefix))).toEqual([
       `${prefix}.timers.stream.GET.aborted`,
     ]);
   });
 
   it('records nothing for skipped requests and still serves them', async () => {
-    const prefix = nextPrefix();
+    const prefix = suite.nextName();
     const app = express();
     const skipped: string[] = [];
     app.use(
       tracked({
-        ...daemonOptions(daemon, prefix),
+        ...daemonOptions(suite.daemon, prefix),
         skip: (req) => req.path === '/health',
       }),
     );
@@ -138,15 +126,17 @@ describe.each(EXPRESS_VERSIONS)('statsdMiddleware outcomes with %s', (label, exp
     await request(server).get('/work').expect(200, 'done');
 
     // One connection, in order: once the second request's timer is in, the first would be too.
-    await waitForTimer(daemon, `${prefix}.timers.work.GET.200`);
-    expect(Object.keys(await timersOf(daemon, prefix))).toEqual([`${prefix}.timers.work.GET.200`]);
+    await waitForTimer(suite.daemon, `${prefix}.timers.work.GET.200`);
+    expect(Object.keys(await timersOf(suite.daemon, prefix))).toEqual([
+      `${prefix}.timers.work.GET.200`,
+    ]);
     expect(skipped).toEqual(['function']);
   });
 
   it("writes the status class with status: 'class'", async () => {
-    const prefix = nextPrefix();
+    const prefix = suite.nextName();
     const app = express();
-    app.use(tracked({ ...daemonOptions(daemon, prefix), status: 'class' }));
+    app.use(tracked({ ...daemonOptions(suite.daemon, prefix), status: 'class' }));
     app.get('/a', (_req, res) => {
       res.status(204).end();
     });
@@ -155,17 +145,17 @@ describe.each(EXPRESS_VERSIONS)('statsdMiddleware outcomes with %s', (label, exp
     await request(server).get('/a').expect(204);
     await request(server).get('/missing').expect(404);
 
-    await waitForTimer(daemon, `${prefix}.timers.unmatched.GET.4xx`);
-    expect(Object.keys(await timersOf(daemon, prefix)).sort()).toEqual([
+    await waitForTimer(suite.daemon, `${prefix}.timers.unmatched.GET.4xx`);
+    expect(Object.keys(await timersOf(suite.daemon, prefix)).sort()).toEqual([
       `${prefix}.timers.a.GET.2xx`,
       `${prefix}.timers.unmatched.GET.4xx`,
     ]);
   });
 
   it("writes the status class and code with status: 'both'", async () => {
-    const prefix = nextPrefix();
+    const prefix = suite.nextName();
     const app = express();
-    app.use(tracked({ ...daemonOptions(daemon, prefix), status: 'both' }));
+    app.use(tracked({ ...daemonOptions(suite.daemon, prefix), status: 'both' }));
     app.delete('/items/:id', (_req, res) => {
       res.status(202).send('accepted');
     });
@@ -173,6 +163,6 @@ describe.each(EXPRESS_VERSIONS)('statsdMiddleware outcomes with %s', (label, exp
 
     await request(server).delete('/items/1').expect(202);
 
-    await waitForTimer(daemon, `${prefix}.timers.items._id.DELETE.2xx.202`);
+    await waitForTimer(suite.daemon, `${prefix}.timers.items._id.DELETE.2xx.202`);
   });
 });

@@ -1,32 +1,20 @@
 import type { StatsdError } from '@statsd/core';
 import type { ErrorRequestHandler } from 'express';
-import type { StatsdDaemon } from '@statsd-internal/daemon';
 import {
-  EXPRESS_VERSIONS,
   daemonOptions,
   listen,
   timersOf,
   tracked,
   waitForTimer,
-  useDaemon,
+  describeEachExpress,
 } from './helpers/harness.js';
 import request from 'supertest';
 
-let daemon: StatsdDaemon;
-let serial = 0;
-
-useDaemon((started) => {
-  daemon = started;
-});
-
-describe.each(EXPRESS_VERSIONS)('statsdMiddleware route names with %s', (label, express) => {
-  const id = label.replace(/\D/g, '');
-  const nextPrefix = (): string => `names${id}.t${++serial}`;
-
+describeEachExpress('route names', (express, suite) => {
   it('names a request after its route template when the route has a parameter', async () => {
-    const prefix = nextPrefix();
+    const prefix = suite.nextName();
     const app = express();
-    app.use(tracked(daemonOptions(daemon, prefix)));
+    app.use(tracked(daemonOptions(suite.daemon, prefix)));
     app.get('/users/:id', (_req, res) => {
       res.send('ok');
     });
@@ -35,16 +23,18 @@ describe.each(EXPRESS_VERSIONS)('statsdMiddleware route names with %s', (label, 
     await request(server).get('/users/42').expect(200, 'ok');
     await request(server).get('/users/43').expect(200);
 
-    expect(await waitForTimer(daemon, `${prefix}.timers.users._id.GET.200`, 2)).toHaveLength(2);
-    expect(Object.keys(await timersOf(daemon, prefix))).toEqual([
+    expect(await waitForTimer(suite.daemon, `${prefix}.timers.users._id.GET.200`, 2)).toHaveLength(
+      2,
+    );
+    expect(Object.keys(await timersOf(suite.daemon, prefix))).toEqual([
       `${prefix}.timers.users._id.GET.200`,
     ]);
   });
 
   it('names the root route root', async () => {
-    const prefix = nextPrefix();
+    const prefix = suite.nextName();
     const app = express();
-    app.use(tracked(daemonOptions(daemon, prefix)));
+    app.use(tracked(daemonOptions(suite.daemon, prefix)));
     app.get('/', (_req, res) => {
       res.send('home');
     });
@@ -52,13 +42,13 @@ describe.each(EXPRESS_VERSIONS)('statsdMiddleware route names with %s', (label, 
 
     await request(server).get('/').expect(200);
 
-    await waitForTimer(daemon, `${prefix}.timers.root.GET.200`);
+    await waitForTimer(suite.daemon, `${prefix}.timers.root.GET.200`);
   });
 
   it('joins the mount paths of nested routers and mounted apps to the route template', async () => {
-    const prefix = nextPrefix();
+    const prefix = suite.nextName();
     const app = express();
-    app.use(tracked(daemonOptions(daemon, prefix)));
+    app.use(tracked(daemonOptions(suite.daemon, prefix)));
     const users = express.Router();
     users.get('/:id', (_req, res) => {
       res.send('user');
@@ -80,8 +70,8 @@ describe.each(EXPRESS_VERSIONS)('statsdMiddleware route names with %s', (label, 
     await request(server).get('/api/users').expect(200, 'list');
     await request(server).post('/admin/settings').expect(201);
 
-    await waitForTimer(daemon, `${prefix}.timers.admin.settings.POST.201`);
-    expect(Object.keys(await timersOf(daemon, prefix)).sort()).toEqual([
+    await waitForTimer(suite.daemon, `${prefix}.timers.admin.settings.POST.201`);
+    expect(Object.keys(await timersOf(suite.daemon, prefix)).sort()).toEqual([
       `${prefix}.timers.admin.settings.POST.201`,
       `${prefix}.timers.api.users.GET.200`,
       `${prefix}.timers.api.users._id.GET.200`,
@@ -89,9 +79,9 @@ describe.each(EXPRESS_VERSIONS)('statsdMiddleware route names with %s', (label, 
   });
 
   it('names a router mounted at a path with parameters by the parameter names', async () => {
-    const prefix = nextPrefix();
+    const prefix = suite.nextName();
     const app = express();
-    app.use(tracked(daemonOptions(daemon, prefix)));
+    app.use(tracked(daemonOptions(suite.daemon, prefix)));
     const teams = express.Router({ mergeParams: true });
     teams.get('/:teamId', (_req, res) => {
       res.send('team');
@@ -106,14 +96,14 @@ describe.each(EXPRESS_VERSIONS)('statsdMiddleware route names with %s', (label, 
     await request(server).get('/orgs/teams/teams/orgs').expect(200, 'team');
 
     const name = `${prefix}.timers.orgs._orgId.teams._teamId.GET.200`;
-    await waitForTimer(daemon, name, 3);
-    expect(Object.keys(await timersOf(daemon, prefix))).toEqual([name]);
+    await waitForTimer(suite.daemon, name, 3);
+    expect(Object.keys(await timersOf(suite.daemon, prefix))).toEqual([name]);
   });
 
   it('keeps the nested route name when an error handler outside the router answers', async () => {
-    const prefix = nextPrefix();
+    const prefix = suite.nextName();
     const app = express();
-    app.use(tracked(daemonOptions(daemon, prefix)));
+    app.use(tracked(daemonOptions(suite.daemon, prefix)));
     const items = express.Router();
     items.get('/:id', () => {
       throw Object.assign(new Error('gone'), { status: 410 });
@@ -127,13 +117,13 @@ describe.each(EXPRESS_VERSIONS)('statsdMiddleware route names with %s', (label, 
 
     await request(server).get('/shop/9/items/3').expect(410, 'handled');
 
-    await waitForTimer(daemon, `${prefix}.timers.shop._shopId.items._id.GET.410`);
+    await waitForTimer(suite.daemon, `${prefix}.timers.shop._shopId.items._id.GET.410`);
   });
 
   it('names a RegExp route by its source and an array route by its first path, never by the URL', async () => {
-    const prefix = nextPrefix();
+    const prefix = suite.nextName();
     const app = express();
-    app.use(tracked(daemonOptions(daemon, prefix)));
+    app.use(tracked(daemonOptions(suite.daemon, prefix)));
     app.get(/^\/files\/[a-z]+$/, (_req, res) => {
       res.send('file');
     });
@@ -146,17 +136,17 @@ describe.each(EXPRESS_VERSIONS)('statsdMiddleware route names with %s', (label, 
     await request(server).get('/files/xyz').expect(200, 'file');
     await request(server).get('/persons/5').expect(200, 'person');
 
-    await waitForTimer(daemon, `${prefix}.timers.people._id.GET.200`);
-    expect(Object.keys(await timersOf(daemon, prefix)).sort()).toEqual([
+    await waitForTimer(suite.daemon, `${prefix}.timers.people._id.GET.200`);
+    expect(Object.keys(await timersOf(suite.daemon, prefix)).sort()).toEqual([
       `${prefix}.timers.files._a-z__.GET.200`,
       `${prefix}.timers.people._id.GET.200`,
     ]);
   });
 
   it('puts every request that matched no route in one bucket, whatever the URL', async () => {
-    const prefix = nextPrefix();
+    const prefix = suite.nextName();
     const app = express();
-    app.use(tracked(daemonOptions(daemon, prefix)));
+    app.use(tracked(daemonOptions(suite.daemon, prefix)));
     app.get('/known', (_req, res) => {
       res.send('known');
     });
@@ -169,8 +159,8 @@ describe.each(EXPRESS_VERSIONS)('statsdMiddleware route names with %s', (label, 
     }
     await request(server).post('/known').expect(404);
 
-    await waitForTimer(daemon, `${prefix}.timers.unmatched.POST.404`);
-    const timers = await timersOf(daemon, prefix);
+    await waitForTimer(suite.daemon, `${prefix}.timers.unmatched.POST.404`);
+    const timers = await timersOf(suite.daemon, prefix);
     expect(Object.keys(timers).sort()).toEqual([
       `${prefix}.timers.unmatched.GET.404`,
       `${prefix}.timers.unmatched.POST.404`,
@@ -179,9 +169,9 @@ describe.each(EXPRESS_VERSIONS)('statsdMiddleware route names with %s', (label, 
   });
 
   it('keeps the name of a route that passed the request on when nothing else answered', async () => {
-    const prefix = nextPrefix();
+    const prefix = suite.nextName();
     const app = express();
-    app.use(tracked(daemonOptions(daemon, prefix)));
+    app.use(tracked(daemonOptions(suite.daemon, prefix)));
     app.get('/maybe/:id', (_req, _res, next) => {
       next();
     });
@@ -189,16 +179,16 @@ describe.each(EXPRESS_VERSIONS)('statsdMiddleware route names with %s', (label, 
 
     await request(server).get('/maybe/1').expect(404);
 
-    await waitForTimer(daemon, `${prefix}.timers.maybe._id.GET.404`);
+    await waitForTimer(suite.daemon, `${prefix}.timers.maybe._id.GET.404`);
   });
 
   it('uses the routeName option, and the default name when it returns undefined or throws', async () => {
     const reports: StatsdError[] = [];
-    const prefix = nextPrefix();
+    const prefix = suite.nextName();
     const app = express();
     app.use(
       tracked({
-        ...daemonOptions(daemon, prefix),
+        ...daemonOptions(suite.daemon, prefix),
         routeName: (req, res) => {
           if (req.originalUrl.startsWith('/static/')) return '/static';
           if (res.statusCode === 418) throw new Error('naming failed');
@@ -223,8 +213,8 @@ describe.each(EXPRESS_VERSIONS)('statsdMiddleware route names with %s', (label, 
     await request(server).get('/teapot/1').expect(418);
     await request(server).get('/plain').expect(200);
 
-    await waitForTimer(daemon, `${prefix}.timers.plain.GET.200`);
-    const timers = await timersOf(daemon, prefix);
+    await waitForTimer(suite.daemon, `${prefix}.timers.plain.GET.200`);
+    const timers = await timersOf(suite.daemon, prefix);
     expect(Object.keys(timers).sort()).toEqual([
       `${prefix}.timers.plain.GET.200`,
       `${prefix}.timers.static.GET.200`,
@@ -238,9 +228,11 @@ describe.each(EXPRESS_VERSIONS)('statsdMiddleware route names with %s', (label, 
 
   it('times a request as unmatched, and reports why, when its route cannot be followed', async () => {
     const reports: StatsdError[] = [];
-    const prefix = nextPrefix();
+    const prefix = suite.nextName();
     const app = express();
-    app.use(tracked({ ...daemonOptions(daemon, prefix), onError: (error) => reports.push(error) }));
+    app.use(
+      tracked({ ...daemonOptions(suite.daemon, prefix), onError: (error) => reports.push(error) }),
+    );
     app.get('/users/:id', (_req, res) => {
       res.send('ok');
     });
@@ -250,7 +242,7 @@ describe.each(EXPRESS_VERSIONS)('statsdMiddleware route names with %s', (label, 
 
     await request(server).get('/users/1').expect(200, 'ok');
 
-    await waitForTimer(daemon, `${prefix}.timers.unmatched.GET.200`);
+    await waitForTimer(suite.daemon, `${prefix}.timers.unmatched.GET.200`);
     expect(reports.map((error) => [error.code, error.cause instanceof TypeError])).toEqual([
       ['ERR_STATSD_REQUEST_HOOK', true],
     ]);

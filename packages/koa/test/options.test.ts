@@ -2,21 +2,13 @@ import Router from '@koa/router';
 import { ErrorCode, StatsdError } from '@statsd/core';
 import type { Connector } from '@statsd/core';
 import Koa from 'koa';
+import { thrown } from '@statsd-internal/daemon/jest';
 import { statsdMiddleware } from '../src/index.js';
 import type { StatsdMiddleware, StatsdMiddlewareOptions } from '../src/index.js';
 
 type IsAny<T> = 0 extends 1 & T ? true : false;
 
 const DISABLED = { env: { STATSD_ENABLED: 'false' } } as const;
-
-function thrownBy(create: () => unknown): unknown {
-  try {
-    create();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw');
-}
 
 describe('statsdMiddleware options', () => {
   it.each<[string, unknown, RegExp]>([
@@ -29,21 +21,21 @@ describe('statsdMiddleware options', () => {
       /`connector`: received an object without timing, start, stop, expected a Connector/,
     ],
   ])('throws ERR_STATSD_INVALID_OPTION naming %s when it is invalid', (option, value, message) => {
-    const error = thrownBy(() => statsdMiddleware({ ...DISABLED, [option]: value }));
+    const error = thrown(() => statsdMiddleware({ ...DISABLED, [option]: value }));
     expect(error).toBeInstanceOf(StatsdError);
     expect(error).toMatchObject({ code: ErrorCode.InvalidOption });
     expect((error as Error).message).toMatch(message);
   });
 
   it('throws ERR_STATSD_INVALID_OPTION when the options are not an object', () => {
-    const error = thrownBy(() => statsdMiddleware('my-service' as StatsdMiddlewareOptions));
+    const error = thrown(() => statsdMiddleware('my-service' as StatsdMiddlewareOptions));
     expect(error).toMatchObject({ code: ErrorCode.InvalidOption });
     expect((error as Error).message).toMatch(/`options`: received "my-service"/);
   });
 
   it('throws ERR_STATSD_INVALID_OPTION naming an unknown option', () => {
     const options: Record<string, unknown> = { ...DISABLED, rootName: () => '/typo' };
-    const error = thrownBy(() => statsdMiddleware(options));
+    const error = thrown(() => statsdMiddleware(options));
     expect(error).toMatchObject({ code: ErrorCode.InvalidOption });
     expect((error as Error).message).toMatch(/Unknown option `rootName`/);
   });
@@ -65,14 +57,14 @@ describe('statsdMiddleware options', () => {
   );
 
   it('throws ERR_STATSD_MISSING_HOST at construction when enabled without a host', () => {
-    expect(thrownBy(() => statsdMiddleware({ env: {} }))).toMatchObject({
+    expect(thrown(() => statsdMiddleware({ env: {} }))).toMatchObject({
       code: ErrorCode.MissingHost,
     });
   });
 
   it('throws ERR_STATSD_INVALID_OPTION at construction when STATSD_PORT is not a port', () => {
     const env = { STATSD_HOST: '127.0.0.1', STATSD_PORT: 'eighty' };
-    expect(thrownBy(() => statsdMiddleware({ env }))).toMatchObject({
+    expect(thrown(() => statsdMiddleware({ env }))).toMatchObject({
       code: ErrorCode.InvalidOption,
     });
   });

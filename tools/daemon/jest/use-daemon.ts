@@ -19,3 +19,18 @@ export function useDaemon(use: (daemon: StatsdDaemon) => void, cleanUp: () => Pr
     expect(await daemon?.badLines()).toBe(0);
   });
 }
+
+/**
+ * {@link useDaemon} with a list of cleanup steps: a test pushes a step for each server or
+ * connector it opens; after each test they run in reverse order, then the daemon must have seen
+ * no bad line.
+ */
+export function useDaemonWithCleanup(
+  use: (daemon: StatsdDaemon) => void,
+): Array<() => Promise<void>> {
+  const cleanup: Array<() => Promise<void>> = [];
+  useDaemon(use, async () => {
+    for (const step of cleanup.splice(0).reverse()) await step();
+  });
+  return cleanup;
+}

@@ -1,6 +1,5 @@
 import { once } from 'node:events';
-import { createServer, request as httpRequest, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { request as httpRequest, type RequestListener, type Server } from 'node:http';
 import express4 from 'express4';
 import express5 from 'express';
 import type { Connector } from '@statsd/core';
@@ -10,7 +9,20 @@ import {
   type StatsdMiddlewareOptions,
 } from '../../src/index.js';
 import type { StatsdDaemon } from '@statsd-internal/daemon';
-import { useDaemon as useSharedDaemon } from '@statsd-internal/daemon/jest';
+import {
+  close,
+  listen as listenOn,
+  portOf,
+  useDaemon as useSharedDaemon,
+} from '@statsd-internal/daemon/jest';
+
+export {
+  deferred as signal,
+  portOf,
+  timersOf,
+  waitForTimer,
+  within,
+} from '@statsd-internal/daemon/jest';
 
 /**
  * The Express majors every test runs against. Both are driven through Express 5's typings: the
@@ -39,36 +51,16 @@ export function daemonOptions(daemon: StatsdDaemon, prefix: string): StatsdMiddl
 }
 
 /** Serves `app` on an ephemeral loopback port; closed by {@link cleanUp}. */
-export async function listen(app: Parameters<typeof createServer>[1]): Promise<Server> {
-  const server = createServer(app);
+export async function listen(app: RequestListener): Promise<Server> {
+  const server = await listenOn(app);
   servers.push(server);
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
   return server;
-}
-
-export function portOf(server: Server): number {
-  return (server.address() as AddressInfo).port;
 }
 
 /** Closes the servers and stops the connectors of the test; call it from `afterEach`. */
 export async function cleanUp(): Promise<void> {
-  await Promise.all(
-    servers.splice(0).map(async (server) => {
-      if (!server.listening) return;
-      server.closeAllConnections();
-      server.close();
-      await once(server, 'close');
-    }),
-  );
+  await Promise.all(servers.splice(0).map(close));
   await Promise.all(middlewares.splice(0).map((statsd) => statsd.connector.stop()));
-}
-
-/** A promise with its resolve function, for handlers that tell the test where they are. */
-export function signal(): { promise: Promise<void>; resolve: () => void } {
-  let resolve!: () => void;
-  const promise = new Promise<void>((done) => (resolve = done));
-  return { promise, resolve };
 }
 
 /**
@@ -84,28 +76,6 @@ export async function abandon(server: Server, path: string, reached: Promise<voi
   await failed;
 }
 
-/** The daemon's timers whose names start with `prefix.` (values in arrival order). */
-export async function timersOf(
-  daemon: StatsdDaemon,
-  prefix: string,
-): Promise<Record<string, number[]>> {
-  const all = await daemon.timers();
-  return Object.fromEntries(Object.entries(all).filter(([name]) => name.startsWith(prefix + '.')));
-}
-
-/** Waits until the timer `name` holds at least `count` values, and returns them. */
-export async function waitForTimer(
-  daemon: StatsdDaemon,
-  name: string,
-  count = 1,
-): Promise<number[]> {
-  const timers = await daemon.waitFor(
-    (d) => d.timers(),
-    (t) => (t[name]?.length ?? 0) >= count,
-  );
-  return timers[name] as number[];
-}
-
 /** Resolves when `connector.stop()` has been called and has finished. */
 export function whenStopped(connector: Connector): Promise<void> {
   return new Promise((resolve) => {
@@ -117,23 +87,45 @@ export function whenStopped(connector: Connector): Promise<void> {
   });
 }
 
-/** Rejects naming `what` if `promise` has not settled within `ms` milliseconds. */
-export async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`Timed out after ${ms} ms: ${what}`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 /**
  * One real daemon for a test file, handed to `use`; after each test the servers and connectors
  * are cleaned up and the daemon must have seen no bad line.
  */
 export function useDaemon(use: (daemon: StatsdDaemon) => void): void {
   useSharedDaemon(use, cleanUp);
+}
+
+/** What {@link describeEachExpress} hands a suite. */
+export interface ExpressSuite {
+  /** The suite's daemon; read it inside tests and hooks, once it has started. */
+  readonly daemon: StatsdDaemon;
+  /** A name no other test of the file uses, for a prefix or a service: `<title><major>-t<n>`. */
+  nextName(): string;
+}
+
+/**
+ * The preamble every Express suite shares: one real daemon for the file (servers and connectors
+ * cleaned up after each test, no bad line allowed), then `body` once per Express major, as
+ * `describe('statsdMiddleware <title> with express <major>')`.
+ */
+export function describeEachExpress(
+  title: string,
+  body: (express: ExpressFactory, suite: ExpressSuite) => void,
+): void {
+  let daemon: StatsdDaemon | undefined;
+  let serial = 0;
+  useDaemon((started) => {
+    daemon = started;
+  });
+  const slug = title.replace(/[^a-z0-9]/gi, '');
+  describe.each(EXPRESS_VERSIONS)(`statsdMiddleware ${title} with %s`, (label, express) => {
+    const major = label.replace(/\D/g, '');
+    body(express, {
+      get daemon(): StatsdDaemon {
+        if (daemon === undefined) throw new Error('the daemon is read before it has started');
+        return daemon;
+      },
+      nextName: () => `${slug}${major}-t${++serial}`,
+    });
+  });
 }

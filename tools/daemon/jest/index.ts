@@ -1,0 +1,8 @@
+/**
+ * The helpers the test suites of every package share: one real daemon per suite, loopback HTTP
+ * servers, the daemon's timers, and small async tools. Test-only: loaded from source by Jest.
+ */
+export { deferred, thrown, within } from './async.js';
+export { close, listen, portOf } from './http.js';
+export { daemonEnv, requestTimers, timersOf, waitForTimer, waitForTimers } from './timers.js';
+export { useDaemon, useDaemonWithCleanup } from './use-daemon.js';
