@@ -1,5 +1,5 @@
 import request from 'supertest';
-import type { StatsdDaemon } from '@statsd-internal/daemon';
+import { waitForTags } from '@statsd-internal/daemon/jest';
 import {
   abandon,
   daemonOptions,
@@ -8,39 +8,6 @@ import {
   tracked,
   describeEachExpress,
 } from './helpers/harness.js';
-
-/**
- * The `http.request` timers the daemon holds under `prefix`, as `route method status` → how
- * many values each received. The connector writes Graphite-style tags (`;route=/users/_id`),
- * which the daemon keeps in the key, with `/` turned into `-` as it does in every key.
- */
-async function requestTags(daemon: StatsdDaemon, prefix: string): Promise<Record<string, number>> {
-  const head = `${prefix}.timers.http.request;`;
-  const out: Record<string, number> = {};
-  for (const [key, values] of Object.entries(await daemon.timers())) {
-    if (!key.startsWith(head)) continue;
-    const tags = new Map<string, string>(
-      key
-        .slice(head.length)
-        .split(';')
-        .map((tag) => tag.split('=') as [string, string]),
-    );
-    out[`${tags.get('route')} ${tags.get('method')} ${tags.get('status')}`] = values.length;
-  }
-  return out;
-}
-
-/** Waits until `total` request timer values have reached the daemon, and returns them. */
-function waitForTags(
-  daemon: StatsdDaemon,
-  prefix: string,
-  total: number,
-): Promise<Record<string, number>> {
-  return daemon.waitFor(
-    () => requestTags(daemon, prefix),
-    (tags) => Object.values(tags).reduce((sum, n) => sum + n, 0) >= total,
-  );
-}
 
 describeEachExpress("naming: 'tags'", (express, suite) => {
   const tagged = (prefix: string): ReturnType<typeof daemonOptions> => ({

@@ -5,7 +5,7 @@ import type Koa from 'koa';
 import request from 'supertest';
 import { statsdMiddleware, type StatsdMiddlewareOptions } from '../src/index.js';
 import type { StatsdMiddleware } from '../src/index.js';
-import { KOA_MAJORS, close, daemonEnv, listen, portOf, useDaemon } from './support.js';
+import { KOA_MAJORS, close, daemonEnv, listen, portOf, useDaemon, waitForTags } from './support.js';
 import type { StatsdDaemon } from './support.js';
 
 describe.each(KOA_MAJORS)("statsdMiddleware naming: 'tags' on %s", (_major, Koa) => {
@@ -42,34 +42,6 @@ describe.each(KOA_MAJORS)("statsdMiddleware naming: 'tags' on %s", (_major, Koa)
     return server;
   }
 
-  /**
-   * The `http.request` timers the daemon holds under `prefix`, as `route method status` → how
-   * many values each received. The connector writes Graphite-style tags (`;route=/users/_id`),
-   * which the daemon keeps in the key, with `/` turned into `-` as it does in every key.
-   */
-  async function requestTags(prefix: string): Promise<Record<string, number>> {
-    const head = `${prefix}.timers.http.request;`;
-    const out: Record<string, number> = {};
-    for (const [key, values] of Object.entries(await daemon.timers())) {
-      if (!key.startsWith(head)) continue;
-      const tags = new Map<string, string>(
-        key
-          .slice(head.length)
-          .split(';')
-          .map((tag) => tag.split('=') as [string, string]),
-      );
-      out[`${tags.get('route')} ${tags.get('method')} ${tags.get('status')}`] = values.length;
-    }
-    return out;
-  }
-
-  function waitForTags(prefix: string, total: number): Promise<Record<string, number>> {
-    return daemon.waitFor(
-      () => requestTags(prefix),
-      (tags) => Object.values(tags).reduce((sum, n) => sum + n, 0) >= total,
-    );
-  }
-
   it('records one timer tagged with the route template, method and status', async () => {
     const { app, statsd, prefix } = create();
     const users = new Router();
@@ -90,7 +62,7 @@ describe.each(KOA_MAJORS)("statsdMiddleware naming: 'tags' on %s", (_major, Koa)
     await request(server).post('/api/v1/users').expect(201);
     await request(server).get('/api/v1/boom').expect(500);
 
-    expect(await waitForTags(prefix, 4)).toEqual({
+    expect(await waitForTags(daemon, prefix, 4)).toEqual({
       '-api-v1-users-_id GET 200': 2,
       '-api-v1-users POST 201': 1,
       '-api-v1-boom GET 500': 1,
@@ -110,7 +82,7 @@ describe.each(KOA_MAJORS)("statsdMiddleware naming: 'tags' on %s", (_major, Koa)
         .expect(404);
     }
 
-    expect(await waitForTags(prefix, 5)).toEqual({ 'unmatched GET 404': 5 });
+    expect(await waitForTags(daemon, prefix, 5)).toEqual({ 'unmatched GET 404': 5 });
   });
 
   it('tags a request the client left as aborted', async () => {
@@ -133,7 +105,7 @@ describe.each(KOA_MAJORS)("statsdMiddleware naming: 'tags' on %s", (_major, Koa)
     await handled;
     req.destroy();
 
-    expect(await waitForTags(prefix, 1)).toEqual({ '-slow-_id GET aborted': 1 });
+    expect(await waitForTags(daemon, prefix, 1)).toEqual({ '-slow-_id GET aborted': 1 });
   });
 
   it("keeps skip and routeName, and writes the status class with status: 'class'", async () => {
@@ -153,6 +125,6 @@ describe.each(KOA_MAJORS)("statsdMiddleware naming: 'tags' on %s", (_major, Koa)
     await request(server).get('/assets/app.js').expect(204);
     await request(server).get('/assets/app.css').expect(204);
 
-    expect(await waitForTags(prefix, 2)).toEqual({ '-assets GET 2xx': 2 });
+    expect(await waitForTags(daemon, prefix, 2)).toEqual({ '-assets GET 2xx': 2 });
   });
 });

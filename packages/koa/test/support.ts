@@ -11,6 +11,7 @@ export {
   portOf,
   requestTimers,
   useDaemonWithCleanup as useDaemon,
+  waitForTags,
   waitForTimers,
 } from '@statsd-internal/daemon/jest';
 

@@ -4,5 +4,13 @@
  */
 export { deferred, thrown, within } from './async.js';
 export { close, listen, portOf } from './http.js';
-export { daemonEnv, requestTimers, timersOf, waitForTimer, waitForTimers } from './timers.js';
+export {
+  daemonEnv,
+  requestTags,
+  requestTimers,
+  timersOf,
+  waitForTags,
+  waitForTimer,
+  waitForTimers,
+} from './timers.js';
 export { useDaemon, useDaemonWithCleanup } from './use-daemon.js';

@@ -62,3 +62,39 @@ export function waitForTimers(
     (timers) => Object.values(timers).reduce((sum, n) => sum + n, 0) >= total,
   );
 }
+
+/**
+ * The `http.request` timers the daemon holds under `prefix`, as `route method status` → how
+ * many values each received. The connector writes Graphite-style tags (`;route=/users/_id`),
+ * which the daemon keeps in the key, with `/` turned into `-` as it does in every key.
+ */
+export async function requestTags(
+  daemon: StatsdDaemon,
+  prefix: string,
+): Promise<Record<string, number>> {
+  const head = `${prefix}.timers.http.request;`;
+  const out: Record<string, number> = {};
+  for (const [key, values] of Object.entries(await daemon.timers())) {
+    if (!key.startsWith(head)) continue;
+    const tags = new Map<string, string>(
+      key
+        .slice(head.length)
+        .split(';')
+        .map((tag) => tag.split('=') as [string, string]),
+    );
+    out[`${tags.get('route')} ${tags.get('method')} ${tags.get('status')}`] = values.length;
+  }
+  return out;
+}
+
+/** Waits until `total` tagged request timer values have reached the daemon, and returns them. */
+export function waitForTags(
+  daemon: StatsdDaemon,
+  prefix: string,
+  total: number,
+): Promise<Record<string, number>> {
+  return daemon.waitFor(
+    (d) => requestTags(d, prefix),
+    (tags) => Object.values(tags).reduce((sum, n) => sum + n, 0) >= total,
+  );
+}
