@@ -46,7 +46,7 @@ describe('statsdMiddleware options', () => {
   ])(
     'throws ERR_STATSD_INVALID_OPTION naming %s when only the other one is given',
     (missing, options) => {
-      const error = thrownBy(() =>
+      const error = thrown(() =>
         statsdMiddleware({ ...options, env: { STATSD_HOST: '127.0.0.1' } }),
       );
       expect(error).toMatchObject({ code: ErrorCode.InvalidOption });
