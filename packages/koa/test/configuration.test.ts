@@ -1,16 +1,25 @@
 import type { Server } from 'node:http';
-import Router from '@koa/router';
+import type Router from '@koa/router';
 import { Connector, type StatsdError } from '@statsd/core';
 import type Koa from 'koa';
 import request from 'supertest';
 import { statsdMiddleware } from '../src/index.js';
 import type { StatsdMiddleware, StatsdMiddlewareOptions } from '../src/index.js';
-import { KOA_MAJORS, close, daemonEnv, listen, useDaemon, waitForTimers } from './support.js';
+import {
+  KOA_MAJORS,
+  close,
+  daemonEnv,
+  listen,
+  routerFor,
+  useDaemon,
+  waitForTimers,
+} from './support.js';
 import type { StatsdDaemon } from './support.js';
 
 type IsAny<T> = 0 extends 1 & T ? true : false;
 
 describe.each(KOA_MAJORS)('statsdMiddleware configuration on %s', (_major, Koa) => {
+  const Router = routerFor(Koa);
   let daemon: StatsdDaemon;
   let apps = 0;
   const cleanup = useDaemon((started) => {

@@ -3,7 +3,6 @@ import { get, type ClientRequest, type Server } from 'node:http';
 import { connect, constants, createServer } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
-import Router from '@koa/router';
 import type Koa from 'koa';
 import request from 'supertest';
 import { statsdMiddleware } from '../src/index.js';
@@ -12,15 +11,18 @@ import {
   KOA_MAJORS,
   close,
   daemonEnv,
+  filesWildcard,
   listen,
   portOf,
   requestTimers,
+  routerFor,
   useDaemon,
   waitForTimers,
 } from './support.js';
 import type { StatsdDaemon } from './support.js';
 
 describe.each(KOA_MAJORS)('statsdMiddleware request timers on %s', (_major, Koa, enoentStatus) => {
+  const Router = routerFor(Koa);
   let daemon: StatsdDaemon;
   let apps = 0;
   const cleanup = useDaemon((started) => {
@@ -68,7 +70,7 @@ describe.each(KOA_MAJORS)('statsdMiddleware request timers on %s', (_major, Koa,
     users.use('/users/:id/orders', orders.routes());
     const api = new Router({ prefix: '/api' });
     api.use('/v1', users.routes());
-    api.get('/files/*path', (ctx) => (ctx.body = 'file'));
+    api.get(filesWildcard(Router), (ctx) => (ctx.body = 'file'));
     const root = new Router();
     root.get('/', (ctx) => (ctx.body = 'home'));
     root.get(/^\/legacy\/(\d+)$/, (ctx) => (ctx.body = 'legacy'));

@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { request as httpRequest, type RequestListener, type Server } from 'node:http';
 import express4 from 'express4';
+import express4Lowest from 'express-4.17';
 import express5 from 'express';
 import type { Connector } from '@statsd/core';
 import {
@@ -25,14 +26,15 @@ export {
 } from '@statsd-internal/daemon/jest';
 
 /**
- * The Express majors every test runs against. Both are driven through Express 5's typings: the
- * runtime APIs used here are the same in both, and Express 4's typings are checked on their own
- * in `types.test.ts`.
+ * The Express versions every test runs against: the newest of each major and the lowest the peer
+ * range accepts (4.17.0). All are driven through Express 5's typings: the runtime APIs used here
+ * are the same in each, and Express 4's typings are checked on their own in `typings.test.ts`.
  */
 export type ExpressFactory = typeof express5;
 export const EXPRESS_VERSIONS: ReadonlyArray<readonly [string, ExpressFactory]> = [
   ['express 5', express5],
   ['express 4', express4 as unknown as ExpressFactory],
+  ['express 4.17', express4Lowest as unknown as ExpressFactory],
 ];
 
 const middlewares: StatsdMiddleware[] = [];
