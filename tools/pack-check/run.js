@@ -27,8 +27,8 @@ const FRAMEWORKS = {
   express: '4.17.0',
   koa: '2.13.0',
   '@koa/router': '12.0.0',
-  '@types/express': '^4.17.21',
-  '@types/koa': '^2.15.0',
+  '@types/express': '4.17.0',
+  '@types/koa': '2.13.0',
   '@types/koa__router': '^12.0.0',
   '@types/node': '^20.19.0',
 };
