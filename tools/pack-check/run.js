@@ -1,5 +1,6 @@
 // The pack check: what users install, tried as users install it. Packs @statsd/core, express and
-// koa with `pnpm pack`, checks the tarballs with attw and publint, installs them with npm into a
+// koa with `pnpm pack`, checks the tarballs with attw and publint (and their README links,
+// LICENSE and manifest fields ourselves), installs them with npm into a
 // scratch project outside the repository next to the lowest framework versions the peer ranges
 // accept, then compiles and runs four small applications (ESM, CommonJS, TypeScript on
 // `nodenext` and on `commonjs`) against the real daemon and reads what it received.
@@ -147,6 +148,51 @@ function lint(tarballs) {
   }
 }
 
+/**
+ * The registry page shows each package's README outside the repository: a relative link there
+ * leads nowhere, so every link must be absolute or an anchor of the same page.
+ */
+function readmeLinks(tarballs) {
+  for (const [name, file] of Object.entries(tarballs)) {
+    const { ok, output } = run('tar', ['-xzOf', file, 'package/README.md'], { timeout: MINUTE });
+    const relative = ok
+      ? [...output.matchAll(/\]\((?!https?:\/\/|#|mailto:)([^)]*)\)/g)].map((m) => m[1])
+      : [];
+    record(
+      `README links of @statsd/${name} work on the registry page`,
+      ok && relative.length === 0,
+      ok ? `relative links: ${relative.join(', ')}` : output,
+    );
+  }
+}
+
+/**
+ * What the registry shows and installs: a LICENSE file, the repository, homepage and issue links,
+ * and dependencies that all resolve from the registry (no `workspace:` range, no unpublished
+ * `@statsd-internal/*` package).
+ */
+function manifests(tarballs) {
+  for (const [name, file] of Object.entries(tarballs)) {
+    const listing = run('tar', ['-tzf', file], { timeout: MINUTE });
+    const text = run('tar', ['-xzOf', file, 'package/package.json'], { timeout: MINUTE });
+    const problems = [];
+    if (!listing.output.split('\n').includes('package/LICENSE')) problems.push('no LICENSE file');
+    if (text.ok) {
+      const manifest = JSON.parse(text.output);
+      for (const field of ['license', 'repository', 'homepage', 'bugs']) {
+        if (manifest[field] === undefined) problems.push(`no ${field}`);
+      }
+      if (text.output.includes('workspace:')) problems.push('a workspace: range');
+      if (text.output.includes('@statsd-internal/')) problems.push('an @statsd-internal package');
+    } else problems.push(text.output);
+    record(
+      `package.json and LICENSE of @statsd/${name}`,
+      problems.length === 0,
+      problems.join('; '),
+    );
+  }
+}
+
 function install(scratch, tarballs) {
   const app = join(scratch, 'app');
   cpSync(join(repo, 'tools', 'pack-check', 'app'), app, { recursive: true });
@@ -223,6 +269,8 @@ async function main() {
   try {
     const tarballs = pack(scratch);
     lint(tarballs);
+    readmeLinks(tarballs);
+    manifests(tarballs);
     const app =
       Object.keys(tarballs).length === PACKAGES.length ? install(scratch, tarballs) : undefined;
     if (app !== undefined) await runApps(app);
