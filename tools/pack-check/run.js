@@ -2,8 +2,8 @@
 // koa with `pnpm pack`, checks the tarballs with attw and publint (and their README links,
 // LICENSE and manifest fields ourselves), installs them with npm into a
 // scratch project outside the repository next to the lowest framework versions the peer ranges
-// accept, then compiles and runs four small applications (ESM, CommonJS, TypeScript on
-// `nodenext` and on `commonjs`) against the real daemon and reads what it received.
+// accept, then compiles and runs five small applications (ESM, CommonJS, TypeScript on
+// `nodenext` as ESM and as CommonJS, and on `commonjs`) against the real daemon and reads what it received.
 //
 // Run from the repository root after `pnpm build`: `node tools/pack-check/run.js`. Every check
 // is counted; the last line is "pack check: N passed, N failed", and the counts are written to
@@ -69,6 +69,15 @@ const APPS = [
     route: 'carts._id',
     requests: 2,
     jobs: 5,
+  },
+  {
+    name: 'TypeScript nodenext, CommonJS (Koa)',
+    compile: 'ts-nodenext-cjs',
+    run: ['ts-nodenext-cjs/dist/app.js'],
+    service: 'pack-ts-nodenext-cjs',
+    route: 'baskets._id',
+    requests: 2,
+    jobs: 6,
   },
 ];
 
