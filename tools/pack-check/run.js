@@ -1,9 +1,10 @@
-// The pack check: what users install, tried as users install it. Packs @statsd/core, express and
-// koa with `pnpm pack`, checks the tarballs with attw and publint (and their README links,
-// LICENSE and manifest fields ourselves), installs them with npm into a
-// scratch project outside the repository next to the lowest framework versions the peer ranges
-// accept, then compiles and runs five small applications (ESM, CommonJS, TypeScript on
-// `nodenext` as ESM and as CommonJS, and on `commonjs`) against the real daemon and reads what it received.
+// The pack check: what users install, tried as users install it. Packs @statsd/core, express,
+// koa and fastify with `pnpm pack`, checks the tarballs with attw and publint (and their README
+// links, LICENSE and manifest fields ourselves), installs them with npm into a scratch project
+// outside the repository next to the lowest framework versions the peer ranges accept, then
+// compiles and runs six small applications (ESM with Express and with Fastify, CommonJS,
+// TypeScript on `nodenext` as ESM and as CommonJS, and on `commonjs`) against the real daemon
+// and reads what it received.
 //
 // Run from the repository root after `pnpm build`: `node tools/pack-check/run.js`. Every check
 // is counted; the last line is "pack check: N passed, N failed", and the counts are written to
@@ -17,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { StatsdDaemon } from '../daemon/dist/index.js';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const PACKAGES = ['core', 'express', 'koa'];
+const PACKAGES = ['core', 'express', 'koa', 'fastify'];
 const MINUTE = 60_000;
 
 /**
@@ -28,6 +29,7 @@ const FRAMEWORKS = {
   express: '4.17.0',
   koa: '2.13.0',
   '@koa/router': '12.0.0',
+  fastify: '4.10.0',
   '@types/express': '4.17.0',
   '@types/koa': '2.13.0',
   '@types/koa__router': '^12.0.0',
@@ -43,6 +45,14 @@ const APPS = [
     route: 'users._id',
     requests: 3,
     jobs: 2,
+  },
+  {
+    name: 'ESM (Fastify)',
+    run: ['fastify-app.mjs'],
+    service: 'pack-fastify',
+    route: 'accounts._id',
+    requests: 4,
+    jobs: 7,
   },
   {
     name: 'CommonJS (Koa)',
