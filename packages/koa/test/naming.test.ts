@@ -1,14 +1,23 @@
 import { once } from 'node:events';
 import { get, type Server } from 'node:http';
-import Router from '@koa/router';
 import type Koa from 'koa';
 import request from 'supertest';
 import { statsdMiddleware, type StatsdMiddlewareOptions } from '../src/index.js';
 import type { StatsdMiddleware } from '../src/index.js';
-import { KOA_MAJORS, close, daemonEnv, listen, portOf, useDaemon, waitForTags } from './support.js';
+import {
+  KOA_MAJORS,
+  close,
+  daemonEnv,
+  listen,
+  portOf,
+  routerFor,
+  useDaemon,
+  waitForTags,
+} from './support.js';
 import type { StatsdDaemon } from './support.js';
 
 describe.each(KOA_MAJORS)("statsdMiddleware naming: 'tags' on %s", (_major, Koa) => {
+  const Router = routerFor(Koa);
   let daemon: StatsdDaemon;
   let apps = 0;
   const cleanup = useDaemon((started) => {
