@@ -1,5 +1,5 @@
 /**
- * `pnpm bench`: runs the six figures of the benchmark on the built packages, ours against
+ * `pnpm bench`: runs the seven figures of the benchmark on the built packages, ours against
  * hot-shots on the same sink in the same run, and prints the table of medians with the machine
  * facts. A full run also writes the table to `bench/results.md`.
  *
@@ -16,8 +16,9 @@ import { distFile } from './paths.js';
 import { markdownTable, textTable, type Row } from './report.js';
 import { shutdownFigure } from './shutdown-figure.js';
 import { Sink } from './sink-client.js';
+import { taggedFigure } from './tagged-figure.js';
 
-const FIGURES = ['1', '2', '3', '4', '5', '6'];
+const FIGURES = ['1', '2', '3', '4', '5', '6', '7'];
 
 function versionOf(name: string): string {
   try {
@@ -46,7 +47,7 @@ function machineFacts(sink: Sink, started: Date, seconds: number, load: number):
 async function main(): Promise<void> {
   const asked = process.argv.slice(2);
   const unknown = asked.filter((figure) => !FIGURES.includes(figure));
-  if (unknown.length > 0) throw new Error(`unknown figures ${unknown.join(', ')}; use 1 to 6`);
+  if (unknown.length > 0) throw new Error(`unknown figures ${unknown.join(', ')}; use 1 to 7`);
   const wanted = (figure: string): boolean => asked.length === 0 || asked.includes(figure);
   const started = new Date();
   const load = loadavg()[0] ?? 0;
@@ -83,6 +84,7 @@ async function main(): Promise<void> {
     }
     if (wanted('5')) await figure('5', 'Outage memory', () => outageFigure(3));
     if (wanted('6')) await figure('6', 'Shutdown', () => shutdownFigure(sink, 5));
+    if (wanted('7')) await figure('7', 'Tagged workload', () => taggedFigure(sink, 7));
   } finally {
     await sink.stop();
   }
