@@ -1,5 +1,6 @@
 import { sanitize, utf8Extra } from './sanitize.js';
-import { joinTags, renderTags } from './tags.js';
+import { TagCache } from './tag-cache.js';
+import { renderTags } from './tags.js';
 import type { TagFormat, Tags } from './types.js';
 
 /** Where a metric path goes under the prefix: `<prefix>.counters.<path>` and so on. */
@@ -76,6 +77,13 @@ export class MetricFormatter {
   readonly #suffix: string;
   readonly #extra: number;
   readonly #renderedTags = new WeakMap<Tags, RenderedTags>();
+  readonly #tagCache: TagCache;
+  /** Between call tags: `,` or `;`. */
+  readonly #tagSeparator: string;
+  /** Before the call tags: `|#` and the fixed tags for DogStatsD, the separator otherwise. */
+  readonly #tagLead: string;
+  /** UTF-8 bytes of the last call tags beyond their length, set by `#callTags`. */
+  #tagsExtra = 0;
   /** UTF-8 bytes of the last line beyond its length (0 for ASCII): read right after `line`. */
   extraBytes = 0;
   /** Whether the last `line` that returned `undefined` did so for its tags, not its path. */
@@ -90,6 +98,10 @@ export class MetricFormatter {
     this.#infix = fixedTags !== '' && tagFormat !== 'dogstatsd' ? separator + fixedTags : '';
     this.#suffix = fixedTags !== '' && tagFormat === 'dogstatsd' ? '|#' + fixedTags : '';
     this.#extra = settings.ascii ? 0 : utf8Extra(this.#suffix);
+    this.#tagCache = new TagCache(tagFormat, settings.ascii);
+    this.#tagSeparator = separator;
+    this.#tagLead =
+      tagFormat !== 'dogstatsd' ? separator : fixedTags === '' ? '|#' : '|#' + fixedTags + ',';
   }
 
   /**
@@ -130,41 +142,96 @@ export class MetricFormatter {
       entry.line = line;
       return line;
     }
-    const rendered = this.#callTags(tags);
-    if (rendered === undefined) {
+    const text = this.#callTags(tags);
+    if (text === undefined) {
       this.tagsRejected = true;
       return undefined;
     }
-    this.extraBytes = extra + rendered.extra;
+    this.extraBytes = extra + this.#tagsExtra;
     return this.settings.tagFormat === 'dogstatsd'
-      ? entry.head + ':' + value + type + rendered.text
-      : entry.head + rendered.text + ':' + value + type;
+      ? entry.head + ':' + value + type + text
+      : entry.head + text + ':' + value + type;
   }
 
   /**
    * Call tags as they go on the line: the whole `|#…` suffix for DogStatsD (fixed tags first),
-   * the `,…`/`;…` infix for Influx and Graphite. A frozen tags object cannot change, so its
-   * rendering is kept (weakly) and a constant `Object.freeze({ … })` costs one lookup per call.
+   * the `,…`/`;…` infix for Influx and Graphite; their extra UTF-8 bytes go to `#tagsExtra`. A
+   * frozen tags object cannot change, so its rendering is kept (weakly) and a constant
+   * `Object.freeze({ … })` costs one lookup per call.
    */
-  #callTags(tags: Tags): RenderedTags | undefined {
+  #callTags(tags: Tags): string | undefined {
     // Untyped callers: a string or a number is frozen too, and no WeakMap key.
-    const frozen = typeof tags === 'object' && Object.isFrozen(tags);
+    if (typeof tags !== 'object' || tags === null) return undefined;
+    const frozen = Object.isFrozen(tags);
     if (frozen) {
       const cached = this.#renderedTags.get(tags);
-      if (cached !== undefined) return cached;
+      if (cached !== undefined) {
+        this.#tagsExtra = cached.extra;
+        return cached.text;
+      }
     }
-    const { tagFormat, ascii, fixedTags } = this.settings;
-    const callTags = renderTags(tags, tagFormat, ascii);
+    const callTags = Array.isArray(tags)
+      ? this.#listTags(tags as readonly string[])
+      : this.#objectTags(tags as Readonly<Record<string, unknown>>);
     if (callTags === undefined) return undefined;
-    let text: string;
-    if (callTags === '') text = this.#suffix;
-    else if (tagFormat === 'dogstatsd') text = '|#' + joinTags(fixedTags, callTags, tagFormat);
-    else text = (tagFormat === 'graphite' ? ';' : ',') + callTags;
-    // The entry's extra bytes already count the fixed DogStatsD suffix that `text` replaces.
-    const replaced = tagFormat === 'dogstatsd' ? this.#extra : 0;
-    const rendered: RenderedTags = { text, extra: ascii ? 0 : utf8Extra(text) - replaced };
-    if (frozen) this.#renderedTags.set(tags, rendered);
-    return rendered;
+    // The entry's extra bytes already count the fixed DogStatsD suffix that the text replaces.
+    const text = callTags === '' ? this.#suffix : this.#tagLead + callTags;
+    if (callTags === '') this.#tagsExtra = 0;
+    if (frozen) this.#renderedTags.set(tags, { text, extra: this.#tagsExtra });
+    return text;
+  }
+
+  /**
+   * An object of tags, rendered as `renderTags` renders it, from cached keys and values: after
+   * the first call a tag costs two lookups and a concatenation.
+   */
+  #objectTags(tags: Readonly<Record<string, unknown>>): string | undefined {
+    const cache = this.#tagCache;
+    const separator = this.#tagSeparator;
+    let out = '';
+    let extra = 0;
+    for (const key in tags) {
+      const value = tags[key];
+      if (value === undefined || value === null || value === false) continue;
+      let tag: string;
+      const type = typeof value;
+      if (type === 'string') {
+        const piece = cache.key(key);
+        if (piece.text === '') continue;
+        if (value === '') {
+          tag = piece.bare;
+        } else {
+          const safe = cache.value(value as string);
+          tag = piece.text + safe.text;
+          extra += safe.extra;
+        }
+        extra += piece.extra;
+      } else if (type === 'number' || type === 'bigint') {
+        const piece = cache.key(key);
+        if (piece.text === '') continue;
+        // Digits, `.`, `-`, `e+`: nothing to sanitize.
+        tag = piece.text + (value as number);
+        extra += piece.extra;
+      } else if (value === true) {
+        const piece = cache.key(key);
+        if (piece.text === '') continue;
+        tag = piece.bare;
+        extra += piece.extra;
+      } else {
+        return undefined;
+      }
+      out = out === '' ? tag : out + separator + tag;
+    }
+    this.#tagsExtra = extra;
+    return out;
+  }
+
+  /** A list of ready `key:value` strings: rare enough to be rendered each time. */
+  #listTags(tags: readonly string[]): string | undefined {
+    const { tagFormat, ascii } = this.settings;
+    const text = renderTags(tags, tagFormat, ascii);
+    if (text !== undefined) this.#tagsExtra = ascii ? 0 : utf8Extra(text);
+    return text;
   }
 
   #entry(kind: Kind, path: string): NameEntry | undefined {
