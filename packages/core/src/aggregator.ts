@@ -1,13 +1,10 @@
 import { describeValue } from './errors.js';
+import { rejectLine } from './invalid-input.js';
+import { Kind, type LineFault, type MetricFormatter } from './metric-formatter.js';
 import { formatNumber } from './number-format.js';
-
-/** Where {@link Aggregator.drain} puts its lines: the pipeline that owns the queue. */
-export interface AggregateSink {
-  /** Queues one unit of `metrics` metrics taking `bytes` bytes. */
-  accept(unit: string, bytes: number, metrics: number): void;
-  /** Counts a metric that cannot be written, and reports why. */
-  reject(describe: () => string): void;
-}
+import type { Pipeline } from './pipeline.js';
+import { utf8Extra } from './sanitize.js';
+import type { Tags } from './types.js';
 
 /** Names and tag sets summed per flush interval; calls for new ones beyond it are sent as they are. */
 export const MAX_AGGREGATE_KEYS = 10_000;
@@ -29,12 +26,15 @@ interface Entry {
  * Client-side aggregation (`aggregate: true`): per name and tag set, counters are summed and
  * gauges keep the last value set (plus any deltas after it, or the sum of the deltas when no value
  * was set) until the next flush, when each becomes one line. The result on the server is the same
- * as if every call had been sent (sampled counters are scaled up by `1 / rate` here instead).
- * Keys are the finished line with an empty value (`name:|c|#tags`), so the formatter's name cache
- * and tag rendering are reused as they are.
+ * as if every call had been sent (sampled counters are scaled up by `1 / rate` by the caller).
+ * One per connector family, shared by a connector and its children: each call brings the
+ * calling connector's formatter, whose line with an empty value (`name:|c|#tags`) is the key, so
+ * the formatter's name cache and tag rendering are reused as they are. The family has it drained
+ * into the pipeline at every flush.
  */
 export class Aggregator {
   readonly #entries = new Map<string, Entry>();
+  readonly #pipeline: Pipeline;
   readonly #zeroFirst: boolean;
   readonly #maxKeys: number;
 
@@ -42,7 +42,8 @@ export class Aggregator {
    * `zeroFirst`: a negative gauge value is written after a `0` line, for servers that read a
    * lone `-5` as a change (the dialect's `negativeGauge`).
    */
-  constructor(zeroFirst: boolean, maxKeys: number = MAX_AGGREGATE_KEYS) {
+  constructor(pipeline: Pipeline, zeroFirst: boolean, maxKeys: number = MAX_AGGREGATE_KEYS) {
+    this.#pipeline = pipeline;
     this.#zeroFirst = zeroFirst;
     this.#maxKeys = maxKeys;
   }
@@ -53,48 +54,68 @@ export class Aggregator {
   }
 
   /**
-   * Adds `value` to the counter `template` (a line with an empty value). Returns false, changing
-   * nothing, when the counter is new and the bound is reached: the caller sends the call as is.
+   * Adds `value` to a counter (already negated for `decr`, already divided by its sample rate).
+   * Returns false, changing nothing, when the counter is new and the bound is reached: the
+   * caller then sends the call as it is. An invalid path or tag set is rejected here.
    */
-  count(template: string, extraBytes: number, value: number): boolean {
+  count(formatter: MetricFormatter, path: string, value: number, tags: Tags | undefined): boolean {
+    const template = formatter.template(Kind.counter, path, '|c', tags);
+    if (typeof template !== 'string') return this.#reject(template, path, tags);
     const entry = this.#entries.get(template);
     if (entry !== undefined) {
       entry.value += value;
       return true;
     }
-    return this.#add(template, extraBytes, false, value, false);
+    return this.#add(template, false, value, false);
   }
 
-  /**
-   * Sets the gauge `template` to `value`, or changes it by `value` when `delta` is true. Returns
-   * false, changing nothing, when the gauge is new and the bound is reached.
-   */
-  gauge(template: string, extraBytes: number, value: number, delta: boolean): boolean {
+  /** Sets a gauge to `value`; returns false as {@link Aggregator.count} does. */
+  setGauge(
+    formatter: MetricFormatter,
+    path: string,
+    value: number,
+    tags: Tags | undefined,
+  ): boolean {
+    const template = formatter.template(Kind.gauge, path, '|g', tags);
+    if (typeof template !== 'string') return this.#reject(template, path, tags);
     const entry = this.#entries.get(template);
-    if (entry === undefined) return this.#add(template, extraBytes, true, value, !delta);
-    if (delta) {
-      entry.value += value;
-    } else {
-      entry.value = value;
-      entry.absolute = true;
-    }
+    if (entry === undefined) return this.#add(template, true, value, true);
+    entry.value = value;
+    entry.absolute = true;
     return true;
   }
 
-  /** Writes one line per name and tag set (two for a negative gauge value) to `sink`, and forgets them. */
-  drain(sink: AggregateSink): void {
+  /** Changes a gauge by `value`; returns false as {@link Aggregator.count} does. */
+  changeGauge(
+    formatter: MetricFormatter,
+    path: string,
+    value: number,
+    tags: Tags | undefined,
+  ): boolean {
+    const template = formatter.template(Kind.gauge, path, '|g', tags);
+    if (typeof template !== 'string') return this.#reject(template, path, tags);
+    const entry = this.#entries.get(template);
+    if (entry === undefined) return this.#add(template, true, value, false);
+    entry.value += value;
+    return true;
+  }
+
+  /** Writes one line per name and tag set (two for a negative gauge value), and forgets them. */
+  drain(): void {
     if (this.#entries.size === 0) return;
-    for (const entry of this.#entries.values()) writeEntry(entry, sink, this.#zeroFirst);
+    for (const entry of this.#entries.values()) {
+      writeEntry(entry, this.#pipeline, this.#zeroFirst);
+    }
     this.#entries.clear();
   }
 
-  #add(
-    template: string,
-    extraBytes: number,
-    gauge: boolean,
-    value: number,
-    absolute: boolean,
-  ): boolean {
+  /** A call that cannot be written is counted and reported: it is handled. */
+  #reject(fault: LineFault, path: string, tags: Tags | undefined): true {
+    rejectLine(this.#pipeline, fault, path, tags);
+    return true;
+  }
+
+  #add(template: string, gauge: boolean, value: number, absolute: boolean): boolean {
     if (this.#entries.size >= this.#maxKeys) return false;
     // Sanitized names hold no colon: the first one is where the value goes (a DogStatsD tag
     // value may hold colons, but its tags come after the value).
@@ -102,21 +123,24 @@ export class Aggregator {
     this.#entries.set(template, {
       head: template.slice(0, colon),
       tail: template.slice(colon),
-      extraBytes,
+      // Only for a new key: sums of repeated calls never count bytes.
+      extraBytes: utf8Extra(template),
       gauge,
       value,
       absolute,
     });
+    // The first value of a name and tag set: make sure a flush comes to deliver it.
+    this.#pipeline.requestFlush();
     return true;
   }
 }
 
-function writeEntry(entry: Entry, sink: AggregateSink, zeroFirst: boolean): void {
+function writeEntry(entry: Entry, pipeline: Pipeline, zeroFirst: boolean): void {
   const { head, tail, value } = entry;
   // Sums of finite numbers can still overflow.
   if (!Number.isFinite(value)) {
     const name = head.slice(0, -1);
-    sink.reject(
+    pipeline.reject(
       () => `aggregated value ${describeValue(value)} of "${name}" cannot be sent; metric dropped`,
     );
     return;
@@ -128,8 +152,8 @@ function writeEntry(entry: Entry, sink: AggregateSink, zeroFirst: boolean): void
   if (zeroFirst && entry.gauge && entry.absolute && value < 0) {
     // As for a direct call: a lone negative value would be read as a change, so set 0 first.
     const zero = head + '0' + tail;
-    sink.accept(zero + '\n' + line, bytes + zero.length + entry.extraBytes + 1, 1);
+    pipeline.accept(zero + '\n' + line, bytes + zero.length + entry.extraBytes + 1, 1);
     return;
   }
-  sink.accept(line, bytes, 1);
+  pipeline.accept(line, bytes, 1);
 }

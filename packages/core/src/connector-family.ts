@@ -25,6 +25,8 @@ export interface Family {
   readonly dialect: DialectRules;
   /** `undefined` for a disabled connector. */
   readonly pipeline: Pipeline | undefined;
+  /** Client-side aggregation (`aggregate: true`), drained by the pipeline at every flush. */
+  readonly aggregator: Aggregator | undefined;
   readonly formatter: MetricFormatter;
   /** The default sample rate of metric calls. */
   readonly sampleRate: number;
@@ -47,9 +49,16 @@ export function createFamily(options: ConnectorOptions): Family {
         : fixedTags('globalTags', resolved.globalTags, resolved.tagFormat, ascii),
   });
   const pipeline = resolved.enabled ? createPipeline(resolved, options) : undefined;
+  let aggregator: Aggregator | undefined;
+  if (pipeline !== undefined && resolved.aggregate) {
+    const created = new Aggregator(pipeline, resolved.dialect.negativeGauge === 'zeroFirst');
+    pipeline.addSource(() => created.drain());
+    aggregator = created;
+  }
   return {
     dialect: resolved.dialect,
     pipeline,
+    aggregator,
     formatter,
     sampleRate: resolved.sampleRate,
     sampledTypes: sampledTypes(resolved.sampleRate),
@@ -118,11 +127,5 @@ function fixedTags(option: string, tags: Tags, tagFormat: TagFormat, ascii: bool
 function createPipeline(resolved: ResolvedOptions, options: ConnectorOptions): Pipeline {
   const factory =
     (options as InternalOptions)[kTransportFactory] ?? transportFor(resolved.protocol);
-  const pipeline = new Pipeline(resolved, factory);
-  if (resolved.aggregate) {
-    const aggregator = new Aggregator(resolved.dialect.negativeGauge === 'zeroFirst');
-    pipeline.aggregator = aggregator;
-    pipeline.addSource(() => aggregator.drain(pipeline));
-  }
-  return pipeline;
+  return new Pipeline(resolved, factory);
 }

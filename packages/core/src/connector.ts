@@ -1,4 +1,4 @@
-import { Aggregation } from './aggregation.js';
+import type { Aggregator } from './aggregator.js';
 import { childFamily, createFamily, type Family } from './connector-family.js';
 import type { DialectRules } from './dialect.js';
 import { invalidOption } from './errors.js';
@@ -41,16 +41,11 @@ import type {
 } from './types.js';
 
 /**
- * Option key under which `child()` hands its family to the constructor. Module-private and not
- * a string: no caller can pass it, `resolveOptions` never sees it, and no state is left behind
- * between the two calls.
+ * The family `child()` is building a connector for, handed to the constructor it calls next.
+ * Set and cleared around that one synchronous call: the public constructor takes only public
+ * options, and nothing outside this module can set it.
  */
-const kFamily: unique symbol = Symbol('@statsd/core connector family');
-
-/** The options object `child()` passes to the constructor. */
-interface ChildCarrier {
-  readonly [kFamily]?: Family;
-}
+let adoptedFamily: Family | undefined;
 
 /** The hook of a disabled connector, which never flushes. */
 const DISABLED_HOOK: FlushHook = Object.freeze({ requestFlush: () => {}, remove: () => {} });
@@ -74,7 +69,7 @@ export class Connector implements AsyncDisposable {
   readonly #formatter: MetricFormatter;
   readonly #sampleRate: number;
   readonly #sampledTypes: ReadonlyMap<string, string>;
-  readonly #aggregation: Aggregation | undefined;
+  readonly #aggregator: Aggregator | undefined;
   readonly #dialect: DialectRules;
   readonly #histogramType: string;
   readonly #distributionType: string;
@@ -86,8 +81,8 @@ export class Connector implements AsyncDisposable {
 
   /** Checks `options` at once: a bad option throws a `StatsdError` naming it. */
   constructor(options: ConnectorOptions = {}) {
-    // `null` must reach `resolveOptions`, which names it; reading a key from it would throw.
-    const inherited = options === null ? undefined : (options as ChildCarrier)[kFamily];
+    const inherited = adoptedFamily;
+    adoptedFamily = undefined;
     const family = inherited ?? createFamily(options);
     const { pipeline, formatter } = family;
     this.#family = family;
@@ -95,10 +90,7 @@ export class Connector implements AsyncDisposable {
     this.#formatter = formatter;
     this.#sampleRate = family.sampleRate;
     this.#sampledTypes = family.sampledTypes;
-    this.#aggregation =
-      pipeline?.aggregator === undefined
-        ? undefined
-        : new Aggregation(pipeline, pipeline.aggregator, formatter);
+    this.#aggregator = family.aggregator;
     // The dialect's rules are copied into fields: the metric calls read one field each.
     const dialect = family.dialect;
     this.#dialect = dialect;
@@ -203,8 +195,8 @@ export class Connector implements AsyncDisposable {
       // Getters or proxies in an untyped caller's options may throw: see #emit.
       return rejectThrown(this.#pipeline, path, error);
     }
-    if (this.#aggregation !== undefined) return this.#aggregate(Kind.counter, path, value, options);
-    this.#emit(Kind.counter, path, formatNumber(value), '|c', true, options, false);
+    if (this.#aggregator !== undefined) return this.#aggregate(Kind.counter, path, value, options);
+    this.#emit(Kind.counter, path, formatNumber(value), '|c', options);
   }
 
   /** Subtracts `value` (default 1) from a counter: `<prefix>.counters.<path>:-<value>|c`. */
@@ -219,10 +211,10 @@ export class Connector implements AsyncDisposable {
       // Getters or proxies in an untyped caller's options may throw: see #emit.
       return rejectThrown(this.#pipeline, path, error);
     }
-    if (this.#aggregation !== undefined) {
+    if (this.#aggregator !== undefined) {
       return this.#aggregate(Kind.counter, path, -value, options);
     }
-    this.#emit(Kind.counter, path, formatNumber(-value), '|c', true, options, false);
+    this.#emit(Kind.counter, path, formatNumber(-value), '|c', options);
   }
 
   /**
@@ -246,12 +238,13 @@ export class Connector implements AsyncDisposable {
       return rejectThrown(this.#pipeline, path, error);
     }
     if (delta && !this.#gaugeDeltas) return this.#rejectDelta('gauge', path);
-    if (this.#aggregation !== undefined) return this.#aggregate(Kind.gauge, path, value, options);
+    if (this.#aggregator !== undefined) return this.#aggregate(Kind.gauge, path, value, options);
     if (delta) {
-      this.#emit(Kind.gauge, path, deltaText(value), '|g', false, options, false);
+      this.#emit(Kind.gauge, path, deltaText(value), '|g', options);
+    } else if (value < 0 && this.#zeroFirst) {
+      this.#emitAfterZero(Kind.gauge, path, formatNumber(value), options);
     } else {
-      const zeroFirst = value < 0 && this.#zeroFirst;
-      this.#emit(Kind.gauge, path, formatNumber(value), '|g', false, options, zeroFirst);
+      this.#emit(Kind.gauge, path, formatNumber(value), '|g', options);
     }
   }
 
@@ -268,7 +261,7 @@ export class Connector implements AsyncDisposable {
     const milliseconds = millisecondsText(seconds);
     // Seconds beyond ~1.8e305 have no finite number of milliseconds.
     if (milliseconds === undefined) return rejectValue(this.#pipeline, 'timing', path, seconds);
-    this.#emit(Kind.timer, path, milliseconds, '|ms', true, options, false);
+    this.#emit(Kind.timer, path, milliseconds, '|ms', options);
   }
 
   /** Adds a member to a set, which counts distinct members per flush: `<prefix>.sets.<path>:<value>|s`. */
@@ -276,7 +269,7 @@ export class Connector implements AsyncDisposable {
     if (this.#pipeline === undefined) return;
     const text = memberText(value, this.#formatter.settings.ascii);
     if (text === undefined) return rejectValue(this.#pipeline, 'set', path, value);
-    this.#emit(Kind.set, path, text, '|s', false, options, false);
+    this.#emit(Kind.set, path, text, '|s', options);
   }
 
   /**
@@ -289,7 +282,7 @@ export class Connector implements AsyncDisposable {
     if (!validDistributionValue(value, this.#negativeHistograms)) {
       return rejectValue(this.#pipeline, 'histogram', path, value);
     }
-    this.#emit(Kind.histogram, path, formatNumber(value), type, true, options, false);
+    this.#emit(Kind.histogram, path, formatNumber(value), type, options);
   }
 
   /**
@@ -302,7 +295,7 @@ export class Connector implements AsyncDisposable {
     if (!validDistributionValue(value, this.#negativeHistograms)) {
       return rejectValue(this.#pipeline, 'distribution', path, value);
     }
-    this.#emit(Kind.distribution, path, formatNumber(value), type, true, options, false);
+    this.#emit(Kind.distribution, path, formatNumber(value), type, options);
   }
 
   /**
@@ -333,8 +326,10 @@ export class Connector implements AsyncDisposable {
     if (type === 'g' && text.startsWith('+') && !this.#gaugeDeltas) {
       return this.#rejectDelta('injectMetric', path);
     }
-    const zeroFirst = type === 'g' && text.startsWith('-') && this.#zeroFirst;
-    this.#emit(Kind.raw, path, text, suffix, RATED[type], options, zeroFirst);
+    if (type === 'g' && text.startsWith('-') && this.#zeroFirst) {
+      return this.#emitAfterZero(Kind.raw, path, text, options);
+    }
+    this.#emit(Kind.raw, path, text, suffix, options);
   }
 
   /**
@@ -375,10 +370,12 @@ export class Connector implements AsyncDisposable {
    * this connector's queue, connection and accounting. Start and stop the parent.
    */
   child(options: ChildOptions = {}): Connector {
-    const carrier: ConnectorOptions & ChildCarrier = {
-      [kFamily]: childFamily(this.#family, options),
-    };
-    return new Connector(carrier);
+    adoptedFamily = childFamily(this.#family, options);
+    try {
+      return new Connector();
+    } finally {
+      adoptedFamily = undefined;
+    }
   }
 
   /** Drops a gauge change the dialect cannot express, and reports it. */
@@ -392,26 +389,33 @@ export class Connector implements AsyncDisposable {
     );
   }
 
-  #emit(
-    kind: Kind,
-    path: string,
-    value: string,
-    type: string,
-    rated: boolean,
-    options: MetricOptions | undefined,
-    negativeGauge: boolean,
-  ): void {
+  /**
+   * Samples a call and writes it; `type` is the value's type suffix (`|c`, `|ms` …), to which
+   * the rate is added where the server scales the type by it.
+   */
+  #emit(kind: Kind, path: string, value: string, type: string, options?: MetricOptions): void {
     // An untyped caller's options or tags may hold getters or proxies that throw. One try at
     // this level, around a call that throws nothing else, keeps them out of the application
     // at no measurable cost (no try inside the tag loops).
     try {
       const rate = this.#sample(path, options);
       if (rate === 0) return;
-      if (rated && rate < 1) {
+      if (rate < 1 && isRated(type)) {
         const sampled = rate === this.#sampleRate ? this.#sampledTypes.get(type) : undefined;
         type = sampled ?? type + '|@' + formatNumber(rate);
       }
-      this.#write(kind, path, value, type, options?.tags, negativeGauge);
+      this.#write(kind, path, value, type, options?.tags);
+    } catch (error) {
+      rejectThrown(this.#pipeline as Pipeline, path, error);
+    }
+  }
+
+  /** Samples a negative gauge value and writes it after a `0`, for the `zeroFirst` dialects. */
+  #emitAfterZero(kind: Kind, path: string, value: string, options?: MetricOptions): void {
+    // Throwing getters or proxies in options or tags, as in #emit.
+    try {
+      if (this.#sample(path, options) === 0) return;
+      this.#writeAfterZero(kind, path, value, options?.tags);
     } catch (error) {
       rejectThrown(this.#pipeline as Pipeline, path, error);
     }
@@ -436,7 +440,7 @@ export class Connector implements AsyncDisposable {
     const rate = this.#sample(path, options);
     if (rate === 0) return;
     if (kind === Kind.counter && rate < 1) type += '|@' + formatNumber(rate);
-    this.#write(kind, path, value, type + at, options.tags, false);
+    this.#write(kind, path, value, type + at, options.tags);
   }
 
   /**
@@ -463,27 +467,18 @@ export class Connector implements AsyncDisposable {
     return rate;
   }
 
-  /** Formats one metric (two lines for a negative gauge value set after a `0`) and queues it. */
-  #write(
-    kind: Kind,
-    path: string,
-    value: string,
-    type: string,
-    tags: Tags | undefined,
-    negativeGauge: boolean,
-  ): void {
+  /** Formats one metric and queues it. */
+  #write(kind: Kind, path: string, value: string, type: string, tags: Tags | undefined): void {
     const pipeline = this.#pipeline as Pipeline;
-    const formatter = this.#formatter;
-    let line = formatter.line(kind, path, value, type, tags);
-    if (line === undefined) return rejectLine(pipeline, formatter, path, tags);
-    let bytes = line.length + formatter.extraBytes;
-    if (negativeGauge) {
-      // Setting a negative gauge: first 0, so that the server reads the value as absolute.
-      const zero = formatter.line(kind, path, '0', type, tags) as string;
-      bytes += zero.length + formatter.extraBytes + 1;
-      line = zero + '\n' + line;
-    }
-    pipeline.accept(line, bytes, 1);
+    const fault = this.#formatter.write(pipeline, kind, path, value, type, tags);
+    if (fault !== undefined) rejectLine(pipeline, fault, path, tags);
+  }
+
+  /** Queues a negative gauge value after a `0` line, so that the server reads it as absolute. */
+  #writeAfterZero(kind: Kind, path: string, value: string, tags: Tags | undefined): void {
+    const pipeline = this.#pipeline as Pipeline;
+    const fault = this.#formatter.writeAfterZero(pipeline, kind, path, value, '|g', tags);
+    if (fault !== undefined) rejectLine(pipeline, fault, path, tags);
   }
 
   /**
@@ -509,16 +504,29 @@ export class Connector implements AsyncDisposable {
     const rate = this.#sample(path, options);
     if (rate === 0) return;
     const tags = options?.tags;
-    const delta = options?.delta === true;
-    const aggregation = this.#aggregation as Aggregation;
-    if (aggregation.add(kind, path, value, rate, tags, delta)) return;
+    const aggregator = this.#aggregator as Aggregator;
+    const formatter = this.#formatter;
     if (kind === Kind.counter) {
+      // A sampled counter adds `value / rate`, so its line needs no rate.
+      if (aggregator.count(formatter, path, value / rate, tags)) return;
       const type = rate < 1 ? '|c|@' + formatNumber(rate) : '|c';
-      this.#write(kind, path, formatNumber(value), type, tags, false);
-    } else if (delta) {
-      this.#write(kind, path, deltaText(value), '|g', tags, false);
+      this.#write(kind, path, formatNumber(value), type, tags);
+    } else if (options?.delta === true) {
+      if (aggregator.changeGauge(formatter, path, value, tags)) return;
+      this.#write(kind, path, deltaText(value), '|g', tags);
     } else {
-      this.#write(kind, path, formatNumber(value), '|g', tags, value < 0 && this.#zeroFirst);
+      if (aggregator.setGauge(formatter, path, value, tags)) return;
+      if (value < 0 && this.#zeroFirst) this.#writeAfterZero(kind, path, formatNumber(value), tags);
+      else this.#write(kind, path, formatNumber(value), '|g', tags);
     }
   }
+}
+
+/**
+ * Whether the server scales a type by its sample rate, so that the rate is written: counters,
+ * timers, histograms and distributions (`|c`, `|ms`, `|h`, `|d`), not gauges or sets.
+ */
+function isRated(type: string): boolean {
+  const letter = type.charCodeAt(1);
+  return letter !== 103 /* g */ && letter !== 115; /* s */
 }

@@ -1,5 +1,5 @@
 import { describeValue } from './errors.js';
-import type { MetricFormatter } from './metric-formatter.js';
+import { LineFault } from './metric-formatter.js';
 import type { Pipeline } from './pipeline.js';
 
 // Metric calls never throw on bad input: it is counted as an `invalid` drop and reported
@@ -27,17 +27,14 @@ export function rejectPath(pipeline: Pipeline, path: unknown): void {
   );
 }
 
-/**
- * Drops a call the formatter could not write: for its tags when `formatter.tagsRejected` says
- * so, otherwise for its path.
- */
+/** Drops a call the formatter could not write, for the `fault` it gave. */
 export function rejectLine(
   pipeline: Pipeline,
-  formatter: MetricFormatter,
+  fault: LineFault,
   path: unknown,
   tags: unknown,
 ): void {
-  if (!formatter.tagsRejected) return rejectPath(pipeline, path);
+  if (fault === LineFault.path) return rejectPath(pipeline, path);
   pipeline.reject(
     () =>
       `tags ${describeValue(tags)} of ${describeValue(path)} cannot be written: expected an ` +

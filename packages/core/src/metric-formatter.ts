@@ -52,6 +52,17 @@ interface RenderedTags {
   readonly extra: number;
 }
 
+/** Why a metric call could not be written: its path is empty once sanitized, or its tags have no text. */
+export const LineFault = { path: 1, tags: 2 } as const;
+/** One of the {@link LineFault} values. */
+export type LineFault = (typeof LineFault)[keyof typeof LineFault];
+
+/** Where finished lines go: the pipeline that owns the queue. */
+export interface LineSink {
+  /** Queues one unit (a line, or lines that must travel together) of `bytes` bytes. */
+  accept(unit: string, bytes: number, metrics: number): void;
+}
+
 /** What a formatter needs to know: the prefix, the kind segments, the tag syntax and fixed tags. */
 export interface FormatterSettings {
   /** Empty, or ends with a dot. */
@@ -84,10 +95,8 @@ export class MetricFormatter {
   readonly #tagLead: string;
   /** UTF-8 bytes of the last call tags beyond their length, set by `#callTags`. */
   #tagsExtra = 0;
-  /** UTF-8 bytes of the last line beyond its length (0 for ASCII): read right after `line`. */
-  extraBytes = 0;
-  /** Whether the last `line` that returned `undefined` did so for its tags, not its path. */
-  tagsRejected = false;
+  /** UTF-8 bytes of the last line beyond its length (0 for ASCII), set by `#line`. */
+  #lineExtra = 0;
 
   constructor(settings: FormatterSettings) {
     this.settings = settings;
@@ -105,28 +114,65 @@ export class MetricFormatter {
   }
 
   /**
-   * Returns `<head>:<value><type>` with the dialect's tags, or `undefined` when the path is
-   * empty after sanitizing or the tags cannot be written (see `renderTags`; then
-   * {@link MetricFormatter.tagsRejected} is set). `type` is the ready suffix such as `|c` or
-   * `|ms|@0.1`. Tags `null` are no tags, as for untyped callers `options: null` is no options.
-   * Call tags in the `'none'` dialect are left out: the caller checks
-   * {@link MetricFormatter.dropsTags}.
+   * Writes `<head>:<value><type>` with the dialect's tags to `sink` as one metric, or returns
+   * why it cannot: the path is empty after sanitizing, or the tags have no text (see
+   * `renderTags`). `type` is the ready suffix such as `|c` or `|ms|@0.1`. Tags `null` are no
+   * tags, as for untyped callers `options: null` is no options.
    */
-  line(
+  write(
+    sink: LineSink,
     kind: Kind,
     path: string,
     value: string,
     type: string,
     tags: Tags | undefined,
-  ): string | undefined {
+  ): LineFault | undefined {
+    const line = this.#line(kind, path, value, type, tags);
+    if (typeof line !== 'string') return line;
+    sink.accept(line, line.length + this.#lineExtra, 1);
+    return undefined;
+  }
+
+  /**
+   * As {@link MetricFormatter.write}, for a negative gauge value on a server that reads a lone
+   * `-5` as a change: `0` first, then the value, as one unit so that they stay in order.
+   */
+  writeAfterZero(
+    sink: LineSink,
+    kind: Kind,
+    path: string,
+    value: string,
+    type: string,
+    tags: Tags | undefined,
+  ): LineFault | undefined {
+    const line = this.#line(kind, path, value, type, tags);
+    if (typeof line !== 'string') return line;
+    const bytes = line.length + this.#lineExtra;
+    const zero = this.#line(kind, path, '0', type, tags) as string;
+    sink.accept(zero + '\n' + line, bytes + zero.length + this.#lineExtra + 1, 1);
+    return undefined;
+  }
+
+  /**
+   * The line with an empty value (`name:|c|#tags`), which names the series: the aggregator's
+   * key. Or why it cannot be written, as for {@link MetricFormatter.write}.
+   */
+  template(kind: Kind, path: string, type: string, tags: Tags | undefined): string | LineFault {
+    return this.#line(kind, path, '', type, tags);
+  }
+
+  #line(
+    kind: Kind,
+    path: string,
+    value: string,
+    type: string,
+    tags: Tags | undefined,
+  ): string | LineFault {
     const cache = this.#caches[kind] as Map<string, NameEntry>;
     let entry = cache.get(path);
     if (entry === undefined) {
       entry = this.#entry(kind, path);
-      if (entry === undefined) {
-        this.tagsRejected = false;
-        return undefined;
-      }
+      if (entry === undefined) return LineFault.path;
       if (cache.size >= NAME_CACHE_SIZE) cache.clear();
       cache.set(path, entry);
     }
@@ -134,7 +180,7 @@ export class MetricFormatter {
     const extra =
       type === '|s' && !this.settings.ascii ? entry.extra + utf8Extra(value) : entry.extra;
     if (tags == null) {
-      this.extraBytes = extra;
+      this.#lineExtra = extra;
       if (entry.value === value && entry.type === type) return entry.line;
       const line = entry.head + ':' + value + type + this.#suffix;
       entry.value = value;
@@ -143,11 +189,8 @@ export class MetricFormatter {
       return line;
     }
     const text = this.#callTags(tags);
-    if (text === undefined) {
-      this.tagsRejected = true;
-      return undefined;
-    }
-    this.extraBytes = extra + this.#tagsExtra;
+    if (text === undefined) return LineFault.tags;
+    this.#lineExtra = extra + this.#tagsExtra;
     return this.settings.tagFormat === 'dogstatsd'
       ? entry.head + ':' + value + type + text
       : entry.head + text + ':' + value + type;

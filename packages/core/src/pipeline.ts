@@ -1,7 +1,7 @@
-import type { Aggregator } from './aggregator.js';
 import { Backoff } from './backoff.js';
 import { ErrorCode } from './errors.js';
 import { unwatchExit, watchExit, type ExitParticipant } from './exit-delivery.js';
+import type { LineSink } from './metric-formatter.js';
 import { PacketQueue, PushResult } from './packet-queue.js';
 import { Reporter } from './reporter.js';
 import { Sender } from './sender.js';
@@ -16,13 +16,11 @@ import type { TransportFactory } from './transports/transport.js';
  * accounting and the error channel. Metric calls end here with `accept`, which only packs the
  * line and schedules a flush; sending happens on the sender's side.
  */
-export class Pipeline {
+export class Pipeline implements LineSink {
   readonly stats: StatsCounter = new StatsCounter();
   readonly reporter: Reporter;
   /** The `telemetry` option: the interval of the connector's reports on itself, or 0. */
   readonly telemetryInterval: number;
-  /** Client-side aggregation (`aggregate: true`), set with its source by the connector. */
-  aggregator: Aggregator | undefined = undefined;
   /**
    * Holders of metrics outside the queue (the aggregator, `beforeFlush` hooks such as the
    * middlewares' request timers): each hands what it holds to the queue at every flush. Replaced,
