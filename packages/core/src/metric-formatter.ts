@@ -1,6 +1,5 @@
 import { sanitize, utf8Extra } from './sanitize.js';
 import { TagCache } from './tag-cache.js';
-import { renderTags } from './tags.js';
 import type { TagFormat, Tags } from './types.js';
 
 /** Where a metric path goes under the prefix: `<prefix>.counters.<path>` and so on. */
@@ -89,10 +88,6 @@ export class MetricFormatter {
   readonly #extra: number;
   readonly #renderedTags = new WeakMap<Tags, RenderedTags>();
   readonly #tagCache: TagCache;
-  /** Between call tags: `,` or `;`. */
-  readonly #tagSeparator: string;
-  /** Before the call tags: `|#` and the fixed tags for DogStatsD, the separator otherwise. */
-  readonly #tagLead: string;
   /** UTF-8 bytes of the last call tags beyond their length, set by `#callTags`. */
   #tagsExtra = 0;
   /** UTF-8 bytes of the last line beyond its length (0 for ASCII), set by `#line`. */
@@ -107,10 +102,10 @@ export class MetricFormatter {
     this.#infix = fixedTags !== '' && tagFormat !== 'dogstatsd' ? separator + fixedTags : '';
     this.#suffix = fixedTags !== '' && tagFormat === 'dogstatsd' ? '|#' + fixedTags : '';
     this.#extra = settings.ascii ? 0 : utf8Extra(this.#suffix);
-    this.#tagCache = new TagCache(tagFormat, settings.ascii);
-    this.#tagSeparator = separator;
-    this.#tagLead =
+    // Before the call tags: `|#` and the fixed tags for DogStatsD, the separator otherwise.
+    const lead =
       tagFormat !== 'dogstatsd' ? separator : fixedTags === '' ? '|#' : '|#' + fixedTags + ',';
+    this.#tagCache = new TagCache(tagFormat, settings.ascii, lead);
   }
 
   /**
@@ -213,67 +208,12 @@ export class MetricFormatter {
         return cached.text;
       }
     }
-    const callTags = Array.isArray(tags)
-      ? this.#listTags(tags as readonly string[])
-      : this.#objectTags(tags as Readonly<Record<string, unknown>>);
-    if (callTags === undefined) return undefined;
+    const rendered = this.#tagCache.render(tags);
+    if (rendered === undefined) return undefined;
     // The entry's extra bytes already count the fixed DogStatsD suffix that the text replaces.
-    const text = callTags === '' ? this.#suffix : this.#tagLead + callTags;
-    if (callTags === '') this.#tagsExtra = 0;
-    if (frozen) this.#renderedTags.set(tags, { text, extra: this.#tagsExtra });
-    return text;
-  }
-
-  /**
-   * An object of tags, rendered as `renderTags` renders it, from cached keys and values: after
-   * the first call a tag costs two lookups and a concatenation.
-   */
-  #objectTags(tags: Readonly<Record<string, unknown>>): string | undefined {
-    const cache = this.#tagCache;
-    const separator = this.#tagSeparator;
-    let out = '';
-    let extra = 0;
-    for (const key in tags) {
-      const value = tags[key];
-      if (value === undefined || value === null || value === false) continue;
-      let tag: string;
-      const type = typeof value;
-      if (type === 'string') {
-        const piece = cache.key(key);
-        if (piece.text === '') continue;
-        if (value === '') {
-          tag = piece.bare;
-        } else {
-          const safe = cache.value(value as string);
-          tag = piece.text + safe.text;
-          extra += safe.extra;
-        }
-        extra += piece.extra;
-      } else if (type === 'number' || type === 'bigint') {
-        const piece = cache.key(key);
-        if (piece.text === '') continue;
-        // Digits, `.`, `-`, `e+`: nothing to sanitize.
-        tag = piece.text + (value as number);
-        extra += piece.extra;
-      } else if (value === true) {
-        const piece = cache.key(key);
-        if (piece.text === '') continue;
-        tag = piece.bare;
-        extra += piece.extra;
-      } else {
-        return undefined;
-      }
-      out = out === '' ? tag : out + separator + tag;
-    }
-    this.#tagsExtra = extra;
-    return out;
-  }
-
-  /** A list of ready `key:value` strings: rare enough to be rendered each time. */
-  #listTags(tags: readonly string[]): string | undefined {
-    const { tagFormat, ascii } = this.settings;
-    const text = renderTags(tags, tagFormat, ascii);
-    if (text !== undefined) this.#tagsExtra = ascii ? 0 : utf8Extra(text);
+    const text = rendered.text === '' ? this.#suffix : rendered.text;
+    this.#tagsExtra = rendered.extra;
+    if (frozen) this.#renderedTags.set(tags, { text, extra: rendered.extra });
     return text;
   }
 

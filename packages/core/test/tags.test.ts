@@ -3,7 +3,7 @@ import { Connector } from '../src/connector.js';
 import { ErrorCode, StatsdError } from '../src/errors.js';
 import { joinTags, renderTags } from '../src/tags.js';
 import { MemoryConnector, type MemoryConnectorOptions } from '../src/testing/memory-connector.js';
-import type { Dialect, TagFormat } from '../src/types.js';
+import type { Dialect, TagFormat, Tags } from '../src/types.js';
 
 describe('renderTags', () => {
   it.each<[TagFormat, string]>([
@@ -269,6 +269,38 @@ describe('call tags with UTF-8 global tags', () => {
     tags.route = 'b';
     statsd.incr('hits', 1, { tags });
     expect(statsd.lines).toEqual(['counters.hits,route=a:1|c', 'counters.hits,route=b:1|c']);
+  });
+});
+
+describe('call tags repeated from call to call', () => {
+  it('renders tags afresh when one value changes or a tag is left out', () => {
+    const statsd = new MemoryConnector({ dialect: 'dogstatsd' });
+    statsd.incr('a', 1, { tags: { route: '/users/:id', status: 200 } });
+    statsd.incr('b', 1, { tags: { route: '/users/:id', status: 200 } });
+    statsd.incr('c', 1, { tags: { route: '/users/:id', status: 404 } });
+    statsd.incr('d', 1, { tags: { route: '/users/:id', status: null } });
+    statsd.incr('e', 1, { tags: { route: '/users/:id', status: 404, canary: true } });
+    expect(statsd.lines).toEqual([
+      'a:1|c|#route:/users/:id,status:200',
+      'b:1|c|#route:/users/:id,status:200',
+      'c:1|c|#route:/users/:id,status:404',
+      'd:1|c|#route:/users/:id',
+      'e:1|c|#route:/users/:id,status:404,canary',
+    ]);
+  });
+
+  it('renders tags afresh after a call whose tags could not be written', () => {
+    const errors: StatsdError[] = [];
+    const statsd = new MemoryConnector({ dialect: 'telegraf', onError: (e) => errors.push(e) });
+    statsd.incr('hits', 1, { tags: { route: 'a', method: 'GET' } });
+    // Its first tag is new, its second has no text: the call is dropped half-way through.
+    statsd.incr('hits', 1, { tags: { route: 'b', method: {} } as unknown as Tags });
+    statsd.incr('hits', 1, { tags: { route: 'b', method: 'GET' } });
+    expect(statsd.lines).toEqual([
+      'counters.hits,route=a,method=GET:1|c',
+      'counters.hits,route=b,method=GET:1|c',
+    ]);
+    expect(errors.map((error) => error.code)).toEqual([ErrorCode.InvalidMetric]);
   });
 });
 
