@@ -41,6 +41,8 @@ export class TagCache {
   readonly #numbers = new Map<number | bigint, TagPiece>();
   /** The previous call's keys and values, in pairs; reused, never reallocated per call. */
   readonly #previous: TagPiece[] = [];
+  /** The keys and values given for `#previous`, in the same places. */
+  readonly #raw: unknown[] = [];
   /** Entries of `#previous` in use; -1 when they describe no rendering. */
   #previousLength = -1;
   #previousResult: TagPiece = NO_TAGS;
@@ -61,10 +63,16 @@ export class TagCache {
     if (Array.isArray(tags)) return this.#list(tags as readonly string[]);
     const object = tags as Readonly<Record<string, unknown>>;
     const previous = this.#previous;
+    const raw = this.#raw;
     let length = 0;
     let changed = false;
     for (const key in object) {
       const value = object[key];
+      // The same key and value as the previous call's at this place: its pieces are in place.
+      if (raw[length] === key && raw[length + 1] === value) {
+        length += 2;
+        continue;
+      }
       if (value === undefined || value === null || value === false) continue;
       let safe: TagPiece;
       const type = typeof value;
@@ -78,11 +86,11 @@ export class TagCache {
       }
       const name = this.#key(key);
       if (name === NO_KEY) continue;
-      if (previous[length] !== name || previous[length + 1] !== safe) {
-        previous[length] = name;
-        previous[length + 1] = safe;
-        changed = true;
-      }
+      raw[length] = key;
+      raw[length + 1] = value;
+      previous[length] = name;
+      previous[length + 1] = safe;
+      changed = true;
       length += 2;
     }
     if (!changed && length === this.#previousLength) return this.#previousResult;
