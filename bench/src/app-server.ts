@@ -3,12 +3,14 @@
  *
  *     node app-server.js <express|koa|fastify> <variant> <sink UDP port> [flushInterval]
  *
- * where the variant is `bare`, `ours`, `hot-shots`, `busy-wait` or (Fastify) `no-op`. Every
- * variant serves the same route; only the metrics middleware differs (`flushInterval` overrides
- * our connector's default, for experiments). `busy-wait` is the figure's yardstick: a middleware
- * that only keeps the CPU busy for a known time per request. `no-op` is a Fastify `onRequest`
- * hook that does nothing: what any hook costs a Fastify app, whose request path skips the hook
- * runner while there is none. The app answers the parent over IPC: `{ port }` once
+ * where the variant is `bare`, `no-op`, `busy-wait`, `ours` or `hot-shots`, the same set in every
+ * framework. Every variant serves the same route; only the metrics middleware differs
+ * (`flushInterval` overrides our connector's default, for experiments). `no-op` is a middleware
+ * that only passes the request on (`(req, res, next) => next()`, `(ctx, next) => next()`, a
+ * Fastify `onRequest` hook calling `done()`): what any middleware costs before it does anything
+ * (a Fastify app's request path even skips the hook runner while there is no hook). `busy-wait`
+ * is the figure's yardstick: the no-op plus keeping the CPU busy for a known time per request.
+ * The app answers the parent over IPC: `{ port }` once
  * listening, `{ cpu }` (its CPU time so far, µs) on `'cpu'`, and on `'stop'` closes and stops its
  * client.
  */
@@ -17,9 +19,9 @@ import Router from '@koa/router';
 import { statsdMiddleware as expressStatsd } from '@statsd/express';
 import { statsdPlugin } from '@statsd/fastify';
 import { statsdMiddleware as koaStatsd } from '@statsd/koa';
-import express from 'express';
+import express, { type RequestHandler } from 'express';
 import expressHotShots from 'express-hot-shots';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type onRequestHookHandler } from 'fastify';
 import { StatsD } from 'hot-shots';
 import Koa from 'koa';
 import type { Middleware } from 'koa';
@@ -36,6 +38,41 @@ function busyWait(): void {
   const until = performance.now() + BUSY_WAIT_MICROSECONDS / 1_000;
   while (performance.now() < until);
 }
+
+/** The no-op and yardstick middlewares, in one framework's shape `M`. */
+interface Baselines<M> {
+  readonly 'no-op': M;
+  readonly 'busy-wait': M;
+}
+
+/** `variant`'s middleware when it is the no-op or the yardstick, else `undefined`. */
+function baselineOf<M>(variant: Variant, baselines: Baselines<M>): M | undefined {
+  return variant === 'no-op' || variant === 'busy-wait' ? baselines[variant] : undefined;
+}
+
+const EXPRESS_BASELINES: Baselines<RequestHandler> = {
+  'no-op': (_req, _res, next) => next(),
+  'busy-wait': (_req, _res, next) => {
+    busyWait();
+    next();
+  },
+};
+
+const KOA_BASELINES: Baselines<Middleware> = {
+  'no-op': (_ctx, next) => next(),
+  'busy-wait': (_ctx, next) => {
+    busyWait();
+    return next();
+  },
+};
+
+const FASTIFY_BASELINES: Baselines<onRequestHookHandler> = {
+  'no-op': (_request, _reply, done) => done(),
+  'busy-wait': (_request, _reply, done) => {
+    busyWait();
+    done();
+  },
+};
 
 interface App {
   readonly server: Server;
@@ -106,12 +143,9 @@ function expressApp(variant: Variant, sinkPort: number, ours: OurSettings): App 
     const client = hotShotsClient(sinkPort);
     app.use(expressHotShots({ client }));
     stop = () => closeClient(client);
-  } else if (variant === 'busy-wait') {
-    app.use((_req, _res, next) => {
-      busyWait();
-      next();
-    });
   }
+  const baseline = baselineOf(variant, EXPRESS_BASELINES);
+  if (baseline !== undefined) app.use(baseline);
   app.get('/users/:id', (req, res) => {
     res.json({ id: req.params.id, ...USER });
   });
@@ -132,12 +166,9 @@ function koaApp(variant: Variant, sinkPort: number, ours: OurSettings): App {
     const client = hotShotsClient(sinkPort);
     app.use(koaHotShots(client));
     stop = () => closeClient(client);
-  } else if (variant === 'busy-wait') {
-    app.use((_ctx, next) => {
-      busyWait();
-      return next();
-    });
   }
+  const baseline = baselineOf(variant, KOA_BASELINES);
+  if (baseline !== undefined) app.use(baseline);
   router.get('/users/:id', (ctx) => {
     ctx.body = { id: ctx.params.id, ...USER };
   });
@@ -156,14 +187,9 @@ async function fastifyApp(variant: Variant, sinkPort: number, ours: OurSettings)
     const client = hotShotsClient(sinkPort);
     fastifyHotShots(app, client);
     stop = () => closeClient(client);
-  } else if (variant === 'busy-wait') {
-    app.addHook('onRequest', (_request, _reply, done) => {
-      busyWait();
-      done();
-    });
-  } else if (variant === 'no-op') {
-    app.addHook('onRequest', (_request, _reply, done) => done());
   }
+  const baseline = baselineOf(variant, FASTIFY_BASELINES);
+  if (baseline !== undefined) app.addHook('onRequest', baseline);
   app.get<{ Params: { id: string } }>('/users/:id', (request) => ({
     id: request.params.id,
     ...USER,
