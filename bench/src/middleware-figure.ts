@@ -220,10 +220,9 @@ async function runRounds(
   rounds: number,
   seconds: number,
 ): Promise<Runs> {
-  const variants = VARIANTS;
-  const runs = new Map<Variant, Run[]>(variants.map((variant) => [variant, []]));
+  const runs = new Map<Variant, Run[]>(VARIANTS.map((variant) => [variant, []]));
   for (let round = 0; round < rounds; round++) {
-    for (const variant of orderOf(variants, round)) {
+    for (const variant of orderOf(VARIANTS, round)) {
       const run = await freshRun(framework, variant, sink, cpus, seconds);
       runs.get(variant)?.push(run);
       progress(`${framework} ${variant}: ${run.rps.toFixed(0)} req/s, ${run.lines} lines`);
@@ -281,7 +280,7 @@ function baselines(runs: Runs, noOp: string): string {
   );
 }
 
-/** Ours' ratios to bare, the bounds they must reach, and whether they do. */
+/** Ours' ratios to bare, and whether they reach the row's target. */
 interface Verdict {
   readonly ratio: number;
   readonly cpuRatio: number;
@@ -355,8 +354,8 @@ export async function middlewareFigure(
     `${rounds} rounds, variants in rotated order; medians of the rounds; ratios are medians of ` +
     `each round's ratio to the bare app's run in the same round. ${rival}: ` +
     `${rps('hot-shots').toFixed(0)} req/s (${formatRatio(pairedRatio(runs, 'hot-shots'))} of ` +
-    `bare).${baselines(runs, noOp)} App busy fraction (CPU time / wall time while measured; near 1: ` +
-    `the app was the limit): ${busy}. App CPU time per request, µs: ${cpu}; requests per ` +
+    `bare).${baselines(runs, noOp)} App busy fraction (CPU time / wall time while measured; ` +
+    `near 1: the app was the limit): ${busy}. App CPU time per request, µs: ${cpu}; requests per ` +
     `second of app CPU time, median of each round's ratio to bare: ${cpuRatios}. Lines ` +
     `received per request (warm-up included): ours ` +
     `${linesPerServed(runs, 'ours').toFixed(2)}, hot-shots ` +
