@@ -1,28 +1,12 @@
 import * as fc from 'fast-check';
-import { ErrorCode, type StatsdError } from '../src/errors.js';
+import { ErrorCode } from '../src/errors.js';
 import { CheckStatus } from '../src/event-format.js';
-import { MemoryConnector, type MemoryConnectorOptions } from '../src/testing/memory-connector.js';
+import { recording } from './helpers/dogstatsd-recording.js';
 import { agentMessages, parseAgentCheck, parseAgentEvent } from './helpers/agent-parser.js';
 
 // Expected lines come from the Datadog agent's parser tests (DataDog/datadog-agent,
 // comp/dogstatsd/server/parse_events_test.go and parse_service_checks_test.go): what the agent
 // reads from a line there is what we must write for the same event or check.
-
-function recording(options: MemoryConnectorOptions = {}): {
-  statsd: MemoryConnector;
-  errors: StatsdError[];
-} {
-  const errors: StatsdError[] = [];
-  const statsd = new MemoryConnector({
-    protocol: 'udp',
-    dialect: 'dogstatsd',
-    kindSegments: true,
-    prefix: 'app',
-    ...options,
-    onError: (e) => errors.push(e),
-  });
-  return { statsd, errors };
-}
 
 describe('Connector.event', () => {
   it('writes the minimal event of the agent test TestEventMinimal', () => {

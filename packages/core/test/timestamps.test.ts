@@ -1,26 +1,10 @@
-import { ErrorCode, type StatsdError } from '../src/errors.js';
-import { MemoryConnector, type MemoryConnectorOptions } from '../src/testing/memory-connector.js';
+import { ErrorCode } from '../src/errors.js';
 import { parseLine } from '../src/testing/parse-line.js';
+import { recording } from './helpers/dogstatsd-recording.js';
 
 // DogStatsD protocol v1.3: `|T<unix seconds>` on counters and gauges. The agent reads the field
 // in any order after the type and refuses a timestamp below 1 (DataDog/datadog-agent,
 // comp/dogstatsd/server/parse.go, `timestampFieldPrefix`).
-
-function recording(options: MemoryConnectorOptions = {}): {
-  statsd: MemoryConnector;
-  errors: StatsdError[];
-} {
-  const errors: StatsdError[] = [];
-  const statsd = new MemoryConnector({
-    protocol: 'udp',
-    dialect: 'dogstatsd',
-    kindSegments: true,
-    prefix: 'app',
-    ...options,
-    onError: (e) => errors.push(e),
-  });
-  return { statsd, errors };
-}
 
 describe('timestamp option', () => {
   it('writes |T<seconds> after the type, rate and before the tags of counters', () => {
