@@ -3,8 +3,8 @@
 // links, LICENSE and manifest fields ourselves), installs them with npm into a scratch project
 // outside the repository next to the lowest framework versions the peer ranges accept, then
 // compiles and runs six small applications (ESM with Express and with Fastify, CommonJS,
-// TypeScript on `nodenext` as ESM and as CommonJS, and on `commonjs`) against the real daemon
-// and reads what it received.
+// TypeScript on `nodenext` as ESM and as CommonJS, and on `commonjs`: the two CommonJS ones are
+// one source under two tsconfigs) against the real daemon and reads what it received.
 //
 // Run from the repository root after `pnpm build`: `node tools/pack-check/run.js`. Every check
 // is counted; the last line is "pack check: N passed, N failed", and the counts are written to
@@ -74,7 +74,7 @@ const APPS = [
   {
     name: 'TypeScript commonjs (Koa)',
     compile: 'ts-commonjs',
-    run: ['ts-commonjs/dist/app.js'],
+    run: ['ts-commonjs/dist/app.js', 'pack-ts-commonjs'],
     service: 'pack-ts-commonjs',
     route: 'carts._id',
     requests: 2,
@@ -83,11 +83,11 @@ const APPS = [
   {
     name: 'TypeScript nodenext, CommonJS (Koa)',
     compile: 'ts-nodenext-cjs',
-    run: ['ts-nodenext-cjs/dist/app.js'],
+    run: ['ts-nodenext-cjs/dist/app.js', 'pack-ts-nodenext-cjs'],
     service: 'pack-ts-nodenext-cjs',
-    route: 'baskets._id',
+    route: 'carts._id',
     requests: 2,
-    jobs: 6,
+    jobs: 5,
   },
 ];
 

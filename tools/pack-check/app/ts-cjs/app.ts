@@ -1,6 +1,10 @@
-// A TypeScript CommonJS application on "module": "commonjs" (moduleResolution node10, which
-// ignores `exports`): types come from `types` and `typesVersions`; at run time the emitted
-// require() calls load the ESM packages through Node's require(esm).
+// One TypeScript CommonJS application (no "type": "module" above it), compiled twice:
+// - `ts-commonjs/tsconfig.json`, "module": "commonjs" (moduleResolution node10, which ignores
+//   `exports`): types come from `types` and `typesVersions`;
+// - `ts-nodenext-cjs/tsconfig.json`, "module": "nodenext": TypeScript 5.8 and later let it import
+//   the ESM packages. ("module": "node16" refuses them with TS1479.)
+// Both emit require() calls that load the ESM packages through Node's require(esm). The service
+// name comes from the command line, so the daemon tells the two builds apart.
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
@@ -10,12 +14,12 @@ import { createConnector, type Connector } from '@statsd/core';
 import { MemoryConnector } from '@statsd/core/testing';
 import { routeMetricName } from '@statsd/core/framework';
 
-async function main(): Promise<void> {
+async function main(service: string): Promise<void> {
   const memory: Connector = new MemoryConnector();
   memory.incr('typed');
   if (routeMetricName('/users/:id') !== 'users._id') throw new Error('framework subpath');
 
-  const statsd = statsdMiddleware({ service: 'pack-ts-commonjs', environment: 'ci' });
+  const statsd = statsdMiddleware({ service, environment: 'ci' });
   const app = new Koa();
   const router = new Router();
   router.get('/carts/:id', (ctx) => {
@@ -31,13 +35,15 @@ async function main(): Promise<void> {
   server.close();
   await statsd.connector.stop();
 
-  const worker = createConnector({ service: 'pack-ts-commonjs-worker', environment: 'ci' });
+  const worker = createConnector({ service: `${service}-worker`, environment: 'ci' });
   await worker.start();
   worker.incr('jobs', 5);
   await worker.stop();
 }
 
-main().catch((error: unknown) => {
+const service = process.argv[2];
+if (service === undefined) throw new Error('usage: node app.js <service>');
+main(service).catch((error: unknown) => {
   process.exitCode = 1;
   throw error;
 });
