@@ -190,10 +190,11 @@ function describeExit(info: ExitInfo): string {
   return info.signal !== null ? `signal ${info.signal}` : `code ${String(info.code)}`;
 }
 
-/** Writes the daemon's files, spawns it and resolves once it answers on its management port. */
-export async function launchDaemon(settings: LaunchSettings): Promise<DaemonProcess> {
-  const { script, host, ports, flushInterval, config, startTimeout } = settings;
-  const files = await writeDaemonFiles(buildDaemonConfig(host, ports, flushInterval, config));
+/**
+ * Spawns `script` (the daemon's or the proxy's) on this Node with the preload and the config of
+ * `files`, in their folder.
+ */
+export function spawnDaemonScript(script: string, files: DaemonFiles): DaemonProcess {
   const child = spawn(
     process.execPath,
     ['--require', files.preloadPath, script, files.configPath],
@@ -205,7 +206,14 @@ export async function launchDaemon(settings: LaunchSettings): Promise<DaemonProc
       windowsHide: true,
     },
   );
-  const daemon = new DaemonProcess(child, files);
+  return new DaemonProcess(child, files);
+}
+
+/** Writes the daemon's files, spawns it and resolves once it answers on its management port. */
+export async function launchDaemon(settings: LaunchSettings): Promise<DaemonProcess> {
+  const { script, host, ports, flushInterval, config, startTimeout } = settings;
+  const files = await writeDaemonFiles(buildDaemonConfig(host, ports, flushInterval, config));
+  const daemon = spawnDaemonScript(script, files);
   try {
     await daemon.waitUntilReady(host, ports.mgmtPort, startTimeout);
   } catch (error) {

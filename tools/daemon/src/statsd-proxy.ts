@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { locateStatsdScript, writeDaemonFiles } from './daemon-files.js';
-import { DaemonProcess } from './daemon-process.js';
+import { spawnDaemonScript, type DaemonProcess } from './daemon-process.js';
 import { pickFreePorts } from './free-port.js';
 import type { StatsdDaemon } from './statsd-daemon.js';
 
@@ -78,17 +77,7 @@ export class StatsdProxy {
       automaticConfigReload: false,
     });
     const script = join(dirname(locateStatsdScript()), 'proxy.js');
-    const child = spawn(
-      process.execPath,
-      ['--require', files.preloadPath, script, files.configPath],
-      {
-        cwd: files.dir,
-        env: { ...process.env, NODE_OPTIONS: '' },
-        stdio: ['pipe', 'pipe', 'pipe'],
-        windowsHide: true,
-      },
-    );
-    const proxy = new StatsdProxy(port, server, ports.mgmtPort, new DaemonProcess(child, files));
+    const proxy = new StatsdProxy(port, server, ports.mgmtPort, spawnDaemonScript(script, files));
     try {
       await proxy.#waitUntilReady(startTimeout);
     } catch (error) {
