@@ -34,6 +34,19 @@ export function checkSequence(lines: readonly string[]): {
   return { broken, duplicates, outOfOrder, numbers };
 }
 
+/**
+ * Expects `lines` to hold the sequence-numbered stream whole: no broken line, no number twice,
+ * none out of order and, when `arrived` is given, that many numbers. Returns how many arrived.
+ */
+export function expectIntactSequence(lines: readonly string[], arrived?: number): number {
+  const { broken, duplicates, outOfOrder, numbers } = checkSequence(lines);
+  const seen = { broken, duplicates, outOfOrder };
+  const whole = { broken: [], duplicates: [], outOfOrder: [] };
+  if (arrived === undefined) expect(seen).toEqual(whole);
+  else expect({ ...seen, arrived: numbers.size }).toEqual({ ...whole, arrived });
+  return numbers.size;
+}
+
 async function listen(server: Server): Promise<number> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
