@@ -1,25 +1,23 @@
 import { performance } from 'node:perf_hooks';
-import { FakeStatsdServer } from '../src/testing/index.js';
+import type { FakeStatsdServer } from '../src/testing/index.js';
 import {
   closedPort,
   connectorFor,
   errorLog,
   expectBalanced,
+  serverFor,
   stopConnectors,
+  stopServers,
   until,
 } from './helpers/connector-harness.js';
 
-const servers: FakeStatsdServer[] = [];
-
-async function tcpServer(port?: number): Promise<FakeStatsdServer> {
-  const server = await FakeStatsdServer.start({ protocol: 'tcp', port });
-  servers.push(server);
-  return server;
+function tcpServer(port?: number): Promise<FakeStatsdServer> {
+  return serverFor({ protocol: 'tcp', port });
 }
 
 afterEach(async () => {
   await stopConnectors();
-  await Promise.all(servers.splice(0).map((server) => server.stop()));
+  await stopServers();
 });
 
 /** Runs `stop()` and returns how long it took, in milliseconds. */

@@ -1,27 +1,20 @@
-import { FakeStatsdServer } from '../src/testing/index.js';
 import {
   connectorFor,
   errorLog,
   expectBalanced,
+  serverFor,
   stopConnectors,
+  stopServers,
 } from './helpers/connector-harness.js';
-
-const servers: FakeStatsdServer[] = [];
-
-async function tcpServer(): Promise<FakeStatsdServer> {
-  const server = await FakeStatsdServer.start({ protocol: 'tcp' });
-  servers.push(server);
-  return server;
-}
 
 afterEach(async () => {
   await stopConnectors();
-  await Promise.all(servers.splice(0).map((server) => server.stop()));
+  await stopServers();
 });
 
 describe('Connector queue bound', () => {
   it('keeps the first maxQueueSize metrics and drops the newest when the queue is full', async () => {
-    const server = await tcpServer();
+    const server = await serverFor({ protocol: 'tcp' });
     const statsd = connectorFor({ host: server.host, port: server.port, maxQueueSize: 10 });
     for (let i = 0; i < 25; i++) statsd.incr(`jobs.${i}`);
     const full = statsd.stats();
@@ -37,7 +30,7 @@ describe('Connector queue bound', () => {
   });
 
   it('drops the newest metrics when maxQueueBytes is reached', async () => {
-    const server = await tcpServer();
+    const server = await serverFor({ protocol: 'tcp' });
     // Each line is 20 bytes plus its "\n": three fit in 64 bytes, the fourth does not.
     const statsd = connectorFor({
       host: server.host,

@@ -1,22 +1,21 @@
 import { ErrorCode } from '../src/errors.js';
-import { FakeStatsdServer } from '../src/testing/index.js';
 import {
   closedPort,
   connectorFor,
   errorLog,
   expectBalanced,
+  serverFor,
   stopConnectors,
+  stopServers,
   until,
 } from './helpers/connector-harness.js';
 
 // Far beyond Jest's test timeout: a stop() that waited for it would fail the test.
 const FOREVER = 600_000;
 
-const servers: FakeStatsdServer[] = [];
-
 afterEach(async () => {
   await stopConnectors();
-  await Promise.all(servers.splice(0).map((server) => server.stop()));
+  await stopServers();
 });
 
 describe('Connector.stop with the server down', () => {
@@ -65,8 +64,7 @@ describe('Connector.stop with the server down', () => {
   });
 
   it('still reconnects at stop() and delivers when the connection was lost, not refused', async () => {
-    const server = await FakeStatsdServer.start({ protocol: 'tcp' });
-    servers.push(server);
+    const server = await serverFor({ protocol: 'tcp' });
     const port = server.port;
     const statsd = connectorFor({
       host: server.host,
@@ -80,8 +78,7 @@ describe('Connector.stop with the server down', () => {
     await server.waitForLines(1);
     await server.stop();
     await until(() => !statsd.stats().connected, 'the closed connection to be noticed');
-    const again = await FakeStatsdServer.start({ protocol: 'tcp', port });
-    servers.push(again);
+    const again = await serverFor({ protocol: 'tcp', port });
     statsd.incr('after');
 
     await statsd.stop();

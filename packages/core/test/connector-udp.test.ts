@@ -1,19 +1,18 @@
-import { FakeStatsdServer } from '../src/testing/index.js';
 import {
   closedPort,
   connectorFor,
   errorLog,
   expectBalanced,
   nextTurn,
+  serverFor,
   stopConnectors,
+  stopServers,
   until,
 } from './helpers/connector-harness.js';
 
-const servers: FakeStatsdServer[] = [];
-
 afterEach(async () => {
   await stopConnectors();
-  await Promise.all(servers.splice(0).map((server) => server.stop()));
+  await stopServers();
 });
 
 /** Packs lines the way a datagram budget allows, counting UTF-8 bytes and the `\n` between lines. */
@@ -35,8 +34,7 @@ function packInBytes(lines: readonly string[], budget: number): string[] {
 
 describe('Connector over UDP', () => {
   it('packs whole lines into datagrams of at most maxPacketSize bytes when names are multi-byte UTF-8', async () => {
-    const server = await FakeStatsdServer.start();
-    servers.push(server);
+    const server = await serverFor();
     const maxPacketSize = 100;
     const statsd = connectorFor({
       host: server.host,
@@ -71,8 +69,7 @@ describe('Connector over UDP', () => {
   });
 
   it('sends a negative absolute gauge as 0 then the value in one datagram', async () => {
-    const server = await FakeStatsdServer.start();
-    servers.push(server);
+    const server = await serverFor();
     const statsd = connectorFor({ host: server.host, port: server.port, protocol: 'udp' });
     await statsd.start();
     statsd.gauge('level', -5);

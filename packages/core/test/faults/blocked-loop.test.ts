@@ -1,21 +1,14 @@
-import { FakeStatsdServer } from '../../src/testing/index.js';
 import {
   connectorFor,
   errorLog,
   expectBalanced,
   nextTurn,
+  serverFor,
   stopConnectors,
+  stopServers,
   until,
 } from '../helpers/connector-harness.js';
 import { expectIntactSequence } from './fault-peers.js';
-
-const servers: FakeStatsdServer[] = [];
-
-async function tcpServer(): Promise<FakeStatsdServer> {
-  const server = await FakeStatsdServer.start({ protocol: 'tcp' });
-  servers.push(server);
-  return server;
-}
 
 /** Keeps the event loop busy for `ms` milliseconds, as a long synchronous task would. */
 function block(ms: number): void {
@@ -27,12 +20,12 @@ function block(ms: number): void {
 
 afterEach(async () => {
   await stopConnectors();
-  await Promise.all(servers.splice(0).map((server) => server.stop()));
+  await stopServers();
 });
 
 describe('Connector when the event loop is blocked', () => {
   it('keeps a connection whose handshake completed while the loop was blocked past connectTimeout', async () => {
-    const server = await tcpServer();
+    const server = await serverFor({ protocol: 'tcp' });
     const { errors, onError } = errorLog();
     const statsd = connectorFor({
       host: server.host,
@@ -53,7 +46,7 @@ describe('Connector when the event loop is blocked', () => {
   });
 
   it('loses nothing when the loop is blocked for 2 s mid-stream', async () => {
-    const server = await tcpServer();
+    const server = await serverFor({ protocol: 'tcp' });
     const statsd = connectorFor({ host: server.host, port: server.port });
     await statsd.start();
     let total = 0;

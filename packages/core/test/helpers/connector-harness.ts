@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { Connector } from '../../src/connector.js';
 import type { StatsdError } from '../../src/errors.js';
+import { FakeStatsdServer, type FakeStatsdServerOptions } from '../../src/testing/index.js';
 import type { ConnectorOptions, ConnectorStats } from '../../src/types.js';
 
 /**
@@ -31,6 +32,20 @@ export function connectorFor(options: ConnectorOptions): Connector {
 /** Stops every connector made by {@link connectorFor}; call it from `afterEach`. */
 export async function stopConnectors(): Promise<void> {
   await Promise.all(connectors.splice(0).map((connector) => connector.stop()));
+}
+
+const servers: FakeStatsdServer[] = [];
+
+/** A FakeStatsdServer, stopped by {@link stopServers} after the test. */
+export async function serverFor(options?: FakeStatsdServerOptions): Promise<FakeStatsdServer> {
+  const server = await FakeStatsdServer.start(options);
+  servers.push(server);
+  return server;
+}
+
+/** Stops every server made by {@link serverFor}; call it from `afterEach`, after the connectors. */
+export async function stopServers(): Promise<void> {
+  await Promise.all(servers.splice(0).map((server) => server.stop()));
 }
 
 /** Records what reaches `onError`. */
