@@ -1,4 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import type { Connector } from '../src/connector.js';
 import { connectorFor, stopConnectors } from './helpers/connector-harness.js';
 import { StatsdDaemon, StatsdProxy } from '@statsd-internal/daemon';
 
@@ -12,29 +13,31 @@ const PAUSE_MS = 10;
 
 type Counters = Record<string, number>;
 
-/** Sends `value` to every name `rounds` times, in chunks of {@link CHUNK} lines. */
+/**
+ * Counts a value on every name `rounds` times, flushing in chunks of {@link CHUNK} lines;
+ * returns each name's sum and the sum of all.
+ */
 async function sendPaced(
-  send: (name: string, value: number) => void,
-  flush: () => Promise<boolean>,
+  statsd: Connector,
   rounds: number,
-): Promise<Map<string, number>> {
+): Promise<{ sent: Map<string, number>; expected: number }> {
   const sent = new Map<string, number>();
   let lines = 0;
   for (let round = 0; round < rounds; round++) {
     for (let i = 0; i < NAMES; i++) {
       const name = `n${i}`;
       const value = i + round + 1;
-      send(name, value);
+      statsd.incr(name, value);
       sent.set(name, (sent.get(name) ?? 0) + value);
       if (++lines % CHUNK === 0) {
-        await flush();
+        await statsd.flush();
         // Pacing is what this test is about: the proxy has no flow control to await.
         await delay(PAUSE_MS);
       }
     }
   }
-  await flush();
-  return sent;
+  await statsd.flush();
+  return { sent, expected: [...sent.values()].reduce((a, b) => a + b, 0) };
 }
 
 /** Each daemon's counters under `prefix.counters.`, keyed by the name after it. */
@@ -100,12 +103,7 @@ describe.each<'udp' | 'tcp'>(['udp', 'tcp'])(
       const statsd = connectorFor({ host: proxy!.host, port: proxy!.port, protocol, prefix });
       await statsd.start();
 
-      const sent = await sendPaced(
-        (name, value) => statsd.incr(name, value),
-        () => statsd.flush(),
-        5,
-      );
-      const expected = [...sent.values()].reduce((a, b) => a + b, 0);
+      const { sent, expected } = await sendPaced(statsd, 5);
       const perDaemon = await settle(daemons, prefix, expected);
 
       for (const [name, value] of sent) {
@@ -130,12 +128,7 @@ describe.each<'udp' | 'tcp'>(['udp', 'tcp'])(
       const statsd = connectorFor({ host: proxy!.host, port: proxy!.port, protocol, prefix });
       await statsd.start();
 
-      const sent = await sendPaced(
-        (name, value) => statsd.incr(name, value),
-        () => statsd.flush(),
-        2,
-      );
-      const expected = [...sent.values()].reduce((a, b) => a + b, 0);
+      const { sent, expected } = await sendPaced(statsd, 2);
       const [onSurvivor] = await settle([survivor], prefix, expected);
 
       expect(onSurvivor).toEqual(Object.fromEntries(sent));
