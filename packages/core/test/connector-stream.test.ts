@@ -2,24 +2,20 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FakeStatsdServer } from '../src/testing/index.js';
+import type { FakeStatsdServer } from '../src/testing/index.js';
 import {
   connectorFor,
   errorLog,
   expectBalanced,
   nextTurn,
+  serverFor,
   stopConnectors,
+  stopServers,
   until,
 } from './helpers/connector-harness.js';
 
-const servers: FakeStatsdServer[] = [];
-
-async function tcpServer(
-  options: { port?: number; read?: boolean } = {},
-): Promise<FakeStatsdServer> {
-  const server = await FakeStatsdServer.start({ protocol: 'tcp', ...options });
-  servers.push(server);
-  return server;
+function tcpServer(options: { port?: number; read?: boolean } = {}): Promise<FakeStatsdServer> {
+  return serverFor({ protocol: 'tcp', ...options });
 }
 
 /** Everything the server read, as one string: shows blank lines the line list leaves out. */
@@ -33,7 +29,7 @@ const LONG = 'x'.repeat(100);
 afterEach(async () => {
   jest.restoreAllMocks();
   await stopConnectors();
-  await Promise.all(servers.splice(0).map((server) => server.stop()));
+  await stopServers();
 });
 
 describe('Connector over TCP', () => {
@@ -201,8 +197,7 @@ describe('Connector over TCP', () => {
   it('delivers newline-terminated lines when the stream is a unix socket', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'statsd-core-'));
     try {
-      const server = await FakeStatsdServer.start({ protocol: 'unix', path: join(dir, 's.sock') });
-      servers.push(server);
+      const server = await serverFor({ protocol: 'unix', path: join(dir, 's.sock') });
       const statsd = connectorFor({ protocol: 'unix', path: server.path, prefix: 'app' });
       await statsd.start();
       statsd.incr('jobs');
@@ -216,7 +211,7 @@ describe('Connector over TCP', () => {
       expect(rawStream(server)).toBe(server.lines.join('\n') + '\n');
       expect(statsd.stats()).toMatchObject({ enqueued: 2, sent: 2, queued: 0 });
     } finally {
-      await Promise.all(servers.splice(0).map((server) => server.stop()));
+      await stopServers();
       rmSync(dir, { recursive: true, force: true });
     }
   });
