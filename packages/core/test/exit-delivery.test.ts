@@ -4,9 +4,8 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Connector } from '../src/connector.js';
-import { FakeStatsdServer } from '../src/testing/index.js';
 import { compileCore, removeCompiledCore } from './helpers/compiled-core.js';
-import { closedPort } from './helpers/connector-harness.js';
+import { closedPort, serverFor, stopServers } from './helpers/connector-harness.js';
 
 /** The transports of the test kit's fake server. */
 type Protocol = 'udp' | 'tcp';
@@ -46,7 +45,6 @@ for (let i = 0; i < Number(count); i++) statsd.incr('exit.jobs');
 
 let compiled: { dir: string; index: string };
 let script: string;
-const servers: FakeStatsdServer[] = [];
 /** Scripts still running: a failed test must not leave one behind. */
 const children = new Set<ChildProcess>();
 
@@ -63,7 +61,7 @@ afterAll(async () => {
 afterEach(async () => {
   for (const child of children) child.kill();
   children.clear();
-  await Promise.all(servers.splice(0).map((server) => server.stop()));
+  await stopServers();
 });
 
 /** Runs the script to its end; resolves its exit code and what it wrote to stderr. */
@@ -90,8 +88,7 @@ describe('a script that returns without stop()', () => {
   it.each<Protocol>(['udp', 'tcp'])(
     'delivers all 1000 metrics recorded once connected over %s',
     async (protocol) => {
-      const server = await FakeStatsdServer.start({ protocol });
-      servers.push(server);
+      const server = await serverFor({ protocol });
 
       const { code, stderr } = await run(protocol, server.port, 1000, 'connected');
 
@@ -103,8 +100,7 @@ describe('a script that returns without stop()', () => {
   );
 
   it('delivers metrics recorded while the first connection was still being made', async () => {
-    const server = await FakeStatsdServer.start({ protocol: 'tcp' });
-    servers.push(server);
+    const server = await serverFor({ protocol: 'tcp' });
 
     const { code } = await run('tcp', server.port, 10, 'at-once');
 
@@ -131,8 +127,7 @@ describe('a script that returns without stop()', () => {
   });
 
   it('exits at once when a started connector has nothing to deliver', async () => {
-    const server = await FakeStatsdServer.start({ protocol: 'tcp' });
-    servers.push(server);
+    const server = await serverFor({ protocol: 'tcp' });
 
     expect(await run('tcp', server.port, 0, 'connected')).toEqual({ code: 0, stderr: '' });
   });
