@@ -47,6 +47,7 @@ export function createFamily(options: ConnectorOptions): Family {
       resolved.globalTags === undefined
         ? ''
         : fixedTags('globalTags', resolved.globalTags, resolved.tagFormat, ascii),
+    packValues: resolved.valuePacking !== 'none',
   });
   const pipeline = resolved.enabled ? createPipeline(resolved, options) : undefined;
   let aggregator: Aggregator | undefined;

@@ -1,5 +1,8 @@
 import type { Dialect, Protocol, TagFormat } from './types.js';
 
+/** How several values of one metric share a line; see {@link DialectRules.valuePacking}. */
+export type ValuePacking = 'typed' | 'shared';
+
 /**
  * What one kind of server understands. Everything in the connector that depends on the server
  * (tag syntax, the types of histograms and distributions, gauge changes, negative gauges, kind
@@ -30,10 +33,13 @@ export interface DialectRules {
   /** Whether the server reads service checks (`_sc|…`). */
   readonly serviceChecks: boolean;
   /**
-   * How several values of one name may share a line: `'none'`, `'typed'` (`name:1|c:2|c`) or
-   * `'shared'` (`name:1:2:3|h`, one type and rate for all).
+   * How several values of one timer, histogram or distribution share a line (`packValues`):
+   * `'typed'` repeats the type and rate after each value (`name:12|ms:7|ms`), `'shared'` writes
+   * them once (`name:12:7|ms`).
    */
-  readonly valuePacking: 'none' | 'typed' | 'shared';
+  readonly valuePacking: ValuePacking;
+  /** Whether values are packed when the `packValues` option is not given. */
+  readonly packValues: boolean;
   /** Whether paths get `counters.`, `gauges.`, `timers.` … by default (`kindSegments`). */
   readonly kindSegments: boolean;
   /** Protocol when neither `protocol` nor `STATSD_PROTOCOL` is given. */
@@ -76,8 +82,10 @@ export const DIALECTS: Readonly<Record<Dialect, DialectRules>> = Object.freeze({
     timestamps: false,
     events: false,
     serviceChecks: false,
-    // The daemon reads `key:1|c:2|c`, but collectd does not: packed lines are not portable.
-    valuePacking: 'none',
+    // The daemon reads `key:12|ms:7|ms` (stats.js splits the line at `:` after taking `|#` tags
+    // off), but collectd does not: packed lines are opt-in for this row.
+    valuePacking: 'typed',
+    packValues: false,
     // sprockets-statsd's naming: `<prefix>.counters.<path>`, `timers.`, `gauges.`.
     kindSegments: true,
     // This project's default since its first release (one resilient stream, no silent loss).
@@ -101,8 +109,9 @@ export const DIALECTS: Readonly<Record<Dialect, DialectRules>> = Object.freeze({
     timestamps: true,
     events: true,
     serviceChecks: true,
-    // parse.go `parseFloat64List`: `name:1:2:3|h` (protocol v1.1).
+    // parse.go `parseFloat64List`: `name:1:2:3|h` (protocol v1.1, agent 6.25 and 7.25 on).
     valuePacking: 'shared',
+    packValues: true,
     // The type travels on the wire; Datadog names carry no type segment.
     kindSegments: false,
     // The agent listens on UDP 8125 and on a unix datagram socket, never on TCP.
@@ -129,8 +138,10 @@ export const DIALECTS: Readonly<Record<Dialect, DialectRules>> = Object.freeze({
     timestamps: false,
     events: false,
     serviceChecks: false,
-    // README: "multiple values in a single line … `users.unique:101|s:101|s:102|s`".
+    // README: "multiple values in a single line … `users.unique:101|s:101|s:102|s`"; statsd.go
+    // takes `|#` tags off the whole line before it splits it at `:`.
     valuePacking: 'typed',
+    packValues: true,
     kindSegments: true,
     // statsd.go `defaultProtocol = "udp"`: TCP only with `protocol = "tcp"`.
     defaultProtocol: 'udp',

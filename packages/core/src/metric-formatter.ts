@@ -60,6 +60,18 @@ export type LineFault = (typeof LineFault)[keyof typeof LineFault];
 export interface LineSink {
   /** Queues one unit (a line, or lines that must travel together) of `bytes` bytes. */
   accept(unit: string, bytes: number, metrics: number): void;
+  /**
+   * Queues one value of a series, the line `<name><infix>:<value><type><tail>` of `bytes` bytes,
+   * which may share the line of its series (`packValues`).
+   */
+  acceptValue(
+    name: string,
+    infix: string,
+    value: string,
+    type: string,
+    tail: string,
+    bytes: number,
+  ): void;
 }
 
 /** What a formatter needs to know: the prefix, the kind segments, the tag syntax and fixed tags. */
@@ -73,6 +85,8 @@ export interface FormatterSettings {
   readonly ascii: boolean;
   /** Global and child tags, rendered once. */
   readonly fixedTags: string;
+  /** Whether values of timers, histograms and distributions go to `acceptValue` (`packValues`). */
+  readonly packValues: boolean;
 }
 
 /**
@@ -88,6 +102,8 @@ export class MetricFormatter {
   readonly #extra: number;
   readonly #renderedTags = new WeakMap<Tags, RenderedTags>();
   readonly #tagCache: TagCache;
+  /** By {@link Kind}: whether its values may share a line (timers, histograms, distributions). */
+  readonly #packs: readonly boolean[];
   /** UTF-8 bytes of the last call tags beyond their length, set by `#callTags`. */
   #tagsExtra = 0;
   /** UTF-8 bytes of the last line beyond its length (0 for ASCII), set by `#line`. */
@@ -106,6 +122,10 @@ export class MetricFormatter {
     const lead =
       tagFormat !== 'dogstatsd' ? separator : fixedTags === '' ? '|#' : '|#' + fixedTags + ',';
     this.#tagCache = new TagCache(tagFormat, settings.ascii, lead);
+    const packed: readonly Kind[] = [Kind.timer, Kind.histogram, Kind.distribution];
+    this.#packs = KIND_SEGMENTS.map(
+      (_, kind) => settings.packValues && packed.includes(kind as Kind),
+    );
   }
 
   /**
@@ -122,9 +142,37 @@ export class MetricFormatter {
     type: string,
     tags: Tags | undefined,
   ): LineFault | undefined {
+    if (this.#packs[kind] === true) return this.#writeValue(sink, kind, path, value, type, tags);
     const line = this.#line(kind, path, value, type, tags);
     if (typeof line !== 'string') return line;
     sink.accept(line, line.length + this.#lineExtra, 1);
+    return undefined;
+  }
+
+  /** As {@link MetricFormatter.write}, in pieces, for a value that may share its series' line. */
+  #writeValue(
+    sink: LineSink,
+    kind: Kind,
+    path: string,
+    value: string,
+    type: string,
+    tags: Tags | undefined,
+  ): LineFault | undefined {
+    const entry = this.#nameEntry(kind, path);
+    if (entry === undefined) return LineFault.path;
+    let infix = '';
+    let tail = this.#suffix;
+    let extra = entry.extra;
+    if (tags != null) {
+      const text = this.#callTags(tags);
+      if (text === undefined) return LineFault.tags;
+      extra += this.#tagsExtra;
+      if (this.settings.tagFormat === 'dogstatsd') tail = text;
+      else infix = text;
+    }
+    const { head } = entry;
+    const bytes = head.length + infix.length + 1 + value.length + type.length + tail.length + extra;
+    sink.acceptValue(head, infix, value, type, tail, bytes);
     return undefined;
   }
 
@@ -163,14 +211,8 @@ export class MetricFormatter {
     type: string,
     tags: Tags | undefined,
   ): string | LineFault {
-    const cache = this.#caches[kind] as Map<string, NameEntry>;
-    let entry = cache.get(path);
-    if (entry === undefined) {
-      entry = this.#entry(kind, path);
-      if (entry === undefined) return LineFault.path;
-      if (cache.size >= NAME_CACHE_SIZE) cache.clear();
-      cache.set(path, entry);
-    }
+    const entry = this.#nameEntry(kind, path);
+    if (entry === undefined) return LineFault.path;
     // Numbers are ASCII; a set member is the one value that may hold UTF-8.
     const extra =
       type === '|s' && !this.settings.ascii ? entry.extra + utf8Extra(value) : entry.extra;
@@ -215,6 +257,19 @@ export class MetricFormatter {
     this.#tagsExtra = rendered.extra;
     if (frozen) this.#renderedTags.set(tags, { text, extra: rendered.extra });
     return text;
+  }
+
+  /** The cached entry of (kind, path), made on first use; `undefined` for an empty path. */
+  #nameEntry(kind: Kind, path: string): NameEntry | undefined {
+    const cache = this.#caches[kind] as Map<string, NameEntry>;
+    let entry = cache.get(path);
+    if (entry === undefined) {
+      entry = this.#entry(kind, path);
+      if (entry === undefined) return undefined;
+      if (cache.size >= NAME_CACHE_SIZE) cache.clear();
+      cache.set(path, entry);
+    }
+    return entry;
   }
 
   #entry(kind: Kind, path: string): NameEntry | undefined {

@@ -1,4 +1,10 @@
-import { DEFAULT_DIALECT, DIALECTS, DIALECT_NAMES, type DialectRules } from './dialect.js';
+import {
+  DEFAULT_DIALECT,
+  DIALECTS,
+  DIALECT_NAMES,
+  type DialectRules,
+  type ValuePacking,
+} from './dialect.js';
 import { ErrorCode, StatsdError, describeValue, invalidOption } from './errors.js';
 import { sanitize } from './sanitize.js';
 import { telemetryOption } from './telemetry.js';
@@ -28,6 +34,8 @@ export interface ResolvedOptions {
   readonly globalTags: Tags | undefined;
   readonly sampleRate: number;
   readonly aggregate: boolean;
+  /** How timer, histogram and distribution values of one series share a line, or `'none'`. */
+  readonly valuePacking: ValuePacking | 'none';
   /** Interval of the connector's reports on itself in ms; 0 for none. */
   readonly telemetry: number;
   readonly onError: ErrorHandler | undefined;
@@ -86,6 +94,7 @@ const CONNECTOR_OPTION_KEYS = {
   globalTags: true,
   sampleRate: true,
   aggregate: true,
+  packValues: true,
   telemetry: true,
   onError: true,
   logger: true,
@@ -237,12 +246,12 @@ function resolveLimits(options: ConnectorOptions, protocol: Protocol): Limits {
 
 type Format = Pick<
   ResolvedOptions,
-  'prefix' | 'tagFormat' | 'kindSegments' | 'globalTags' | 'sampleRate'
+  'prefix' | 'tagFormat' | 'kindSegments' | 'globalTags' | 'sampleRate' | 'valuePacking'
 >;
 
 /**
- * What goes on each line besides the value: prefix, kind segments, tags and the default sample
- * rate.
+ * What goes on each line besides the value: prefix, kind segments, tags, the default sample
+ * rate, and whether values of one series share a line.
  */
 function resolveFormat(
   options: ConnectorOptions,
@@ -262,6 +271,15 @@ function resolveFormat(
     globalTags:
       options.globalTags === undefined ? undefined : tagsOption('globalTags', options.globalTags),
     sampleRate: sampleRate(options.sampleRate, 'sampleRate') ?? DEFAULTS.sampleRate,
+    valuePacking: optional(
+      options.packValues,
+      'packValues',
+      dialect.packValues,
+      isBoolean,
+      'true or false',
+    )
+      ? dialect.valuePacking
+      : 'none',
   };
 }
 

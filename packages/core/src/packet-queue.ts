@@ -1,3 +1,6 @@
+import type { ValuePacking } from './dialect.js';
+import { PackedValues } from './packed-values.js';
+
 /** A sealed packet: whole lines, at most `maxPacketSize` bytes, ready for one datagram or write. */
 export interface Packet {
   readonly data: Buffer;
@@ -23,6 +26,8 @@ export interface PacketQueueLimits {
   readonly terminateLines: boolean;
   /** Every line is ASCII (stream transports), so Latin-1 encoding is exact and fastest. */
   readonly ascii: boolean;
+  /** How values given to `pushValue` share their series' line in a packet, or `'none'`. */
+  readonly valuePacking: ValuePacking | 'none';
 }
 
 /**
@@ -45,10 +50,15 @@ export class PacketQueue {
   #takenMetrics = 0;
   #takenBytes = 0;
   #seq = 0;
+  /** Counts the open packets, sealed or emptied: values join lines of the current one only. */
+  #openId = 0;
+  readonly #packed: PackedValues | undefined;
 
   constructor(limits: PacketQueueLimits) {
     this.#limits = limits;
     this.#separator = limits.terminateLines ? 0 : 1;
+    this.#packed =
+      limits.valuePacking === 'none' ? undefined : new PackedValues(limits.valuePacking);
   }
 
   /** Metrics waiting, open packet included. */
@@ -124,9 +134,52 @@ export class PacketQueue {
     return PushResult.Queued;
   }
 
+  /**
+   * Adds one value of a series, the line `<name><infix>:<value><type><tail>` of `bytes` bytes:
+   * on its series' line in the open packet when the dialect packs values and the line is there
+   * with room for it, as a line of its own otherwise. Returns as {@link PacketQueue.push}.
+   */
+  pushValue(
+    name: string,
+    infix: string,
+    value: string,
+    type: string,
+    tail: string,
+    bytes: number,
+  ): PushResult {
+    const packed = this.#packed;
+    if (packed === undefined) return this.push(name + infix + ':' + value + type + tail, bytes, 1);
+    const line = packed.find(name, infix, type, tail, this.#openId);
+    if (line !== undefined) {
+      const added = packed.added(value, type);
+      if (this.#openBytes + added <= this.#limits.maxPacketSize) {
+        if (
+          this.#metrics + this.#takenMetrics + 1 > this.#limits.maxMetrics ||
+          this.#bytes + this.#takenBytes + added > this.#limits.maxBytes
+        ) {
+          return PushResult.Full;
+        }
+        packed.join(line, value, type);
+        this.#openBytes += added;
+        this.#openMetrics++;
+        this.#metrics++;
+        this.#bytes += added;
+        return PushResult.Queued;
+      }
+      // No room left in this packet: the value starts a line in the next one.
+    }
+    const result = this.push(name + infix + ':' + value + type + tail, bytes, 1);
+    if (result === PushResult.Queued) {
+      packed.track(name, infix, value, type, tail, this.#open.length - 1, this.#openId);
+    }
+    return result;
+  }
+
   /** Closes the open packet, if any, so that it can be sent. */
   seal(): void {
     if (this.#openMetrics === 0) return;
+    this.#packed?.finish(this.#open);
+    this.#openId++;
     const { terminateLines, ascii } = this.#limits;
     const text = terminateLines ? this.#open.join('\n') + '\n' : this.#open.join('\n');
     const data = Buffer.from(text, ascii ? 'latin1' : 'utf8');
@@ -187,6 +240,8 @@ export class PacketQueue {
     const metrics = this.#metrics;
     this.#packets = [];
     this.#head = 0;
+    this.#packed?.discard();
+    this.#openId++;
     this.#open = [];
     this.#openBytes = 0;
     this.#openMetrics = 0;

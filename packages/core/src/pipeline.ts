@@ -61,6 +61,7 @@ export class Pipeline implements LineSink {
       maxPacketSize: options.maxPacketSize,
       terminateLines: stream,
       ascii: stream,
+      valuePacking: options.valuePacking,
     });
     this.#sender = new Sender({
       target: {
@@ -88,12 +89,40 @@ export class Pipeline implements LineSink {
   accept(unit: string, bytes: number, metrics: number): void {
     this.stats.enqueued += metrics;
     const result = this.#queue.push(unit, bytes, metrics);
-    if (result === PushResult.Queued) {
-      // A packet filled up: send it now rather than holding a full packet until the flush.
-      if (this.#queue.hasSealed) this.#sender.pump();
-      if (!this.#flushScheduled) this.#scheduleFlush();
-      if (this.#awaitingStart) this.#watchStart();
-    } else if (result === PushResult.Full) {
+    if (result === PushResult.Queued) this.#queued();
+    else this.#refused(result, unit, bytes, metrics);
+  }
+
+  /**
+   * Queues one value of a timer, histogram or distribution, the line
+   * `<name><infix>:<value><type><tail>`: on the line of its series in the open packet where the
+   * dialect packs values (`packValues`).
+   */
+  acceptValue(
+    name: string,
+    infix: string,
+    value: string,
+    type: string,
+    tail: string,
+    bytes: number,
+  ): void {
+    this.stats.enqueued++;
+    const result = this.#queue.pushValue(name, infix, value, type, tail, bytes);
+    if (result === PushResult.Queued) this.#queued();
+    else this.#refused(result, name + infix + ':' + value + type + tail, bytes, 1);
+  }
+
+  /** After a push: a filled packet is sent now, and a flush is scheduled for the open one. */
+  #queued(): void {
+    // A packet filled up: send it now rather than holding a full packet until the flush.
+    if (this.#queue.hasSealed) this.#sender.pump();
+    if (!this.#flushScheduled) this.#scheduleFlush();
+    if (this.#awaitingStart) this.#watchStart();
+  }
+
+  /** Counts and reports a unit the queue refused: it is full, or the unit can never fit. */
+  #refused(result: PushResult, unit: string, bytes: number, metrics: number): void {
+    if (result === PushResult.Full) {
       this.stats.drop('queueFull', metrics);
       this.reporter.report(ErrorCode.QueueFull, describeQueueFull);
     } else {

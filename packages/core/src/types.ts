@@ -255,6 +255,19 @@ export interface ConnectorOptions {
    */
   aggregate?: boolean;
   /**
+   * Put several values of one timer, histogram or distribution (same name, type, sample rate
+   * and tags) that wait in the same packet on one line: `name:12|ms:7|ms` for the reference
+   * daemon and Telegraf, `name:12:7|ms` for DogStatsD (protocol v1.1: agent 6.25 or 7.25 and
+   * later). The server aggregates them exactly as separate lines, in fewer bytes: a timer
+   * repeated in a packet costs its value and type instead of a whole line. Never across packets,
+   * never for counters, gauges or sets; `stats()` still counts every value. Off for `statsd`,
+   * whose other common server, collectd, rejects packed lines: turn it on for the reference
+   * daemon or another server that reads them. Turn it off for a Datadog agent before 7.25 (6.25 on
+   * the 6.x line).
+   * @default true for `dogstatsd` and `telegraf`, false for `statsd`
+   */
+  packValues?: boolean;
+  /**
    * Every this many milliseconds (10 or more), send the connector's own figures through itself,
    * under `<prefix>.statsd.client.`: the counters `sent`, `packets_sent`, `bytes_sent`,
    * `reconnects` and `dropped.<reason>` as changes since the last report (only when not zero),

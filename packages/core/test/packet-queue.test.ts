@@ -12,6 +12,7 @@ const STREAM: PacketQueueLimits = {
   maxPacketSize: 64,
   terminateLines: true,
   ascii: true,
+  valuePacking: 'none',
 };
 const DATAGRAM: PacketQueueLimits = { ...STREAM, terminateLines: false, ascii: false };
 
