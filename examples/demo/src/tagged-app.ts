@@ -1,5 +1,5 @@
 import { CheckStatus, type StatsdError } from '@statsd/core';
-import { FakeStatsdServer, parseLine } from '@statsd/core/testing';
+import { FakeStatsdServer, type ParsedMetric } from '@statsd/core/testing';
 import { createApp as createExpressApp } from '@statsd-examples/express-app';
 import { close, listen } from './serve.js';
 import { sendBurst, tally, trafficPlan, type VisitOutcome } from './traffic.js';
@@ -50,7 +50,7 @@ export async function runTaggedApp(
     const stats = connector.stats();
     // On a timeout, report what did arrive: the demo's checks name what is missing.
     const lines = await sink
-      .waitForLines(stats.sent, { timeout: waitTimeout })
+      .waitForMetrics(stats.sent, { timeout: waitTimeout })
       .catch(() => [...sink.lines]);
     return {
       name: 'express-app',
@@ -63,10 +63,11 @@ export async function runTaggedApp(
         outcomes: tally(outcomes),
         visits: plan.map((visit, index) => ({ path: visit.path, outcome: outcomes[index] ?? 0 })),
       },
-      requests: requestRows(lines),
+      requests: requestRows(sink.metrics),
       events: lines.filter((line) => line.startsWith('_e{')).map(readEvent),
       checks: lines.filter((line) => line.startsWith('_sc|')).map(readCheck),
       lines,
+      received: sink.receivedMetrics,
     };
   } finally {
     await sink.stop();
@@ -74,12 +75,11 @@ export async function runTaggedApp(
 }
 
 /** `http.request` timers by their `route`, `method` and `status` tags, with how many arrived. */
-function requestRows(lines: readonly string[]): TaggedRequestRow[] {
+function requestRows(metrics: readonly ParsedMetric[]): TaggedRequestRow[] {
   const counts = new Map<string, TaggedRequestRow>();
-  for (const line of lines) {
-    if (!line.startsWith('http.request:')) continue;
-    const { tags, type } = parseLine(line);
-    if (type !== 'ms') continue;
+  // One per value: a line may hold several values of one series (DogStatsD packs them).
+  for (const { name, tags, type } of metrics) {
+    if (name !== 'http.request' || type !== 'ms') continue;
     const tag = (key: string): string =>
       tags.find((pair) => pair.startsWith(`${key}:`))?.slice(key.length + 1) ?? '';
     const row = { route: tag('route'), method: tag('method'), status: tag('status') };
@@ -138,13 +138,11 @@ function fieldsOf(fields: readonly string[]): {
 /** What is wrong with the tagged app's run; empty when every request, event and check arrived. */
 export function checkTagged(report: TaggedReport): string[] {
   const problems: string[] = [];
-  const { name, stats, traffic, requests, events, checks, lines } = report;
+  const { name, stats, traffic, requests, events, checks, received } = report;
   if (stats.dropped > 0)
     problems.push(`${name} (tags)'s connector dropped ${stats.dropped} metrics`);
-  if (lines.length < stats.sent) {
-    problems.push(
-      `the sink received ${lines.length} of the ${stats.sent} lines ${name} (tags) sent`,
-    );
+  if (received < stats.sent) {
+    problems.push(`the sink received ${received} of the ${stats.sent} metrics ${name} (tags) sent`);
   }
   const timed = requests.reduce((total, row) => total + row.count, 0);
   const expected = traffic.sent - traffic.skipped;

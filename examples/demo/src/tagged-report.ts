@@ -8,7 +8,7 @@ const STATUS_NAMES = ['ok', 'warning', 'critical', 'unknown'];
  * `route`, `method` and `status` tags, then the event and the service check as received.
  */
 export function formatTagged(report: TaggedReport): string[] {
-  const { name, dialect, stats, requests, events, checks } = report;
+  const { name, dialect, stats, requests, events, checks, received } = report;
   const rows = requests.map((row) => [row.route, row.method, row.status, String(row.count)]);
   const widths = HEADER.map((title, column) =>
     Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),
@@ -24,7 +24,8 @@ export function formatTagged(report: TaggedReport): string[] {
   const lines = [
     `What a recording loopback sink received from a ${dialect} connector, by tag:`,
     '',
-    `${name} (naming: 'tags', over UDP): connector sent ${stats.sent}, dropped ${stats.dropped}`,
+    `${name} (naming: 'tags', over UDP): connector sent ${stats.sent}, dropped ${stats.dropped}; ` +
+      `the sink read ${received} in ${report.lines.length} lines (values of one series share a line)`,
     format(HEADER),
   ];
   if (rows.length === 0) lines.push('  (nothing arrived)');

@@ -140,4 +140,6 @@ export interface TaggedReport {
   readonly checks: readonly ReceivedCheck[];
   /** Every line the sink received, in arrival order. */
   readonly lines: readonly string[];
+  /** The metrics in those lines: values (DogStatsD packs several of a series on one line), events and checks. */
+  readonly received: number;
 }

@@ -267,7 +267,7 @@ describe('demo', () => {
       expect(timers.length).toBeGreaterThan(0);
       for (const line of timers) {
         expect(line).toMatch(
-          /^(?:http\.request|users\.lookup):[\d.]+\|ms\|#env:demo,service:express-app(?:,|$)/,
+          /^(?:http\.request|users\.lookup):[\d.]+(?::[\d.]+)*\|ms\|#env:demo,service:express-app(?:,|$)/,
         );
       }
     });
@@ -286,9 +286,17 @@ describe('demo', () => {
       ]);
     });
 
-    it('accounts every line as sent and received', () => {
+    it('accounts every metric as sent and received', () => {
       expect(result.tagged.stats).toMatchObject({ dropped: 0, queued: 0 });
-      expect(result.tagged.lines).toHaveLength(result.tagged.stats.sent);
+      expect(result.tagged.received).toBe(result.tagged.stats.sent);
+    });
+
+    it('packs the values of one timer series that share a packet on one line', () => {
+      const packed = result.tagged.lines.filter((line) =>
+        /^http\.request:[\d.]+:[\d.]+/.test(line),
+      );
+      expect(packed.length).toBeGreaterThan(0);
+      expect(result.tagged.lines.length).toBeLessThan(result.tagged.stats.sent);
     });
 
     it('prints the tagged timers, the event and the check next to the daemon tables', () => {

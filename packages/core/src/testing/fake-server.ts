@@ -10,6 +10,7 @@ import {
   type FakeStatsdServerSettings,
 } from './fake-server-options.js';
 import { LineSplitter, splitLines } from './line-splitter.js';
+import { metricCount, metricsOfLines, type ParsedMetric } from './parse-line.js';
 import { WaitList } from './wait-list.js';
 
 export type { FakeStatsdServerOptions } from './fake-server-options.js';
@@ -50,6 +51,14 @@ export class FakeStatsdServer {
   #server: Server | undefined;
   #port = 0;
   #received = 0;
+  #receivedMetrics = 0;
+  /** Keeps each line split from what arrives, and counts the metrics it holds. */
+  readonly #lineSink = {
+    push: (line: string): void => {
+      this.#lines.push(line);
+      this.#receivedMetrics += metricCount(line);
+    },
+  };
   #accepted = 0;
   #stopping: Promise<void> | undefined;
 
@@ -98,6 +107,14 @@ export class FakeStatsdServer {
     return this.#lines.toArray();
   }
 
+  /**
+   * The metrics of `lines`, parsed, one per value (a line with packed values holds several);
+   * DogStatsD events and service checks are in `lines` only.
+   */
+  get metrics(): readonly ParsedMetric[] {
+    return metricsOfLines(this.#lines.toArray());
+  }
+
   /** Datagrams (UDP) or chunks read (TCP, unix) in arrival order, at most `maxLines` (the newest). */
   get packets(): readonly ReceivedPacket[] {
     return this.#packets.toArray();
@@ -132,7 +149,31 @@ export class FakeStatsdServer {
       options.timeout ?? DEFAULT_TIMEOUT,
       () => this.#received >= count,
       () => this.#lines.toArray(),
-      () => this.#linesReport(count),
+      () => this.#linesReport(count, 'lines'),
+    );
+  }
+
+  /**
+   * Metrics in the lines received since start or the last `clear()`: one per value (a line with
+   * packed values holds several), event and service check. What a connector counts as `sent`.
+   */
+  get receivedMetrics(): number {
+    return this.#receivedMetrics;
+  }
+
+  /**
+   * As {@link FakeStatsdServer.waitForLines}, until `receivedMetrics` reaches `count`: waits for
+   * what a connector counts as sent (`stats().sent`) whether or not it packs values.
+   */
+  waitForMetrics(count: number, options: { timeout?: number } = {}): Promise<string[]> {
+    if (!Number.isSafeInteger(count) || count < 0) {
+      return Promise.reject(invalidOption('count', count, 'a non-negative integer'));
+    }
+    return this.#waits.add(
+      options.timeout ?? DEFAULT_TIMEOUT,
+      () => this.#receivedMetrics >= count,
+      () => this.#lines.toArray(),
+      () => this.#linesReport(count, 'metrics'),
     );
   }
 
@@ -176,6 +217,7 @@ export class FakeStatsdServer {
     this.#lines.clear();
     this.#packets.clear();
     this.#received = 0;
+    this.#receivedMetrics = 0;
   }
 
   /**
@@ -253,12 +295,16 @@ export class FakeStatsdServer {
   }
 
   #record(bytes: Buffer): void {
-    this.#received += splitLines(bytes, this.#lines);
+    this.#received += splitLines(bytes, this.#lineSink);
     this.#waits.settle();
   }
 
-  #linesReport(count: number): string {
-    let report = `received ${this.#received} of ${count} lines on ${this.#describe()}`;
+  #linesReport(count: number, unit: 'lines' | 'metrics'): string {
+    let report =
+      unit === 'lines'
+        ? `received ${this.#received} of ${count} lines on ${this.#describe()}`
+        : `received ${this.#receivedMetrics} of ${count} metrics in ` +
+          `${plural(this.#received, 'line')} on ${this.#describe()}`;
     report += ` (${plural(this.#packets.total, 'packet')}`;
     if (this.#settings.protocol !== 'udp') {
       let pending = 0;

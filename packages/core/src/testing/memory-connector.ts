@@ -4,7 +4,7 @@ import { kTransportFactory, type InternalOptions } from '../internal.js';
 import type { SendCallback, Transport } from '../transports/transport.js';
 import type { ConnectorOptions } from '../types.js';
 import { BoundedLog } from './bounded-log.js';
-import { parseLine, type ParsedMetric } from './parse-line.js';
+import { metricsOfLines, type ParsedMetric } from './parse-line.js';
 
 /** Options of {@link MemoryConnector}: the connector's, with no host needed. */
 export interface MemoryConnectorOptions extends Omit<ConnectorOptions, 'host' | 'port' | 'path'> {
@@ -63,9 +63,12 @@ export class MemoryConnector extends Connector {
     return lines;
   }
 
-  /** Every metric line sent so far, parsed; DogStatsD events and service checks are in `lines`. */
+  /**
+   * Every metric sent so far, parsed, one per value (a line with packed values holds several);
+   * DogStatsD events and service checks are in `lines`.
+   */
   get metrics(): readonly ParsedMetric[] {
-    return this.lines.filter((line) => !isEventOrCheck(line)).map(parseLine);
+    return metricsOfLines(this.lines);
   }
 
   /** The parsed metrics whose name is `name` (prefix included). */
@@ -111,9 +114,4 @@ class MemoryTransport implements Transport {
   }
 
   destroy(): void {}
-}
-
-/** DogStatsD events (`_e{…}`) and service checks (`_sc|…`) are not metric lines. */
-function isEventOrCheck(line: string): boolean {
-  return line.startsWith('_e{') || line.startsWith('_sc|');
 }
