@@ -74,6 +74,19 @@ describe('FakeStatsdServer', () => {
     expect(server.packets).toHaveLength(1);
   });
 
+  it('counts and waits for metrics, one per value of a line with packed values', async () => {
+    const server = await startServer();
+    await sendDatagram(server, 'db:12:7|ms|#route:/u/:id\nq:1|h:2|h:3|h\n_sc|up|0|#a:b');
+    expect(await server.waitForMetrics(6)).toHaveLength(3);
+    expect(server.receivedMetrics).toBe(6);
+    expect(server.metrics.map((metric) => metric.value)).toEqual(['12', '7', '1', '2', '3']);
+    await expect(server.waitForMetrics(7, { timeout: 50 })).rejects.toThrow(
+      /received 6 of 7 metrics in 3 lines/,
+    );
+    server.clear();
+    expect(server.receivedMetrics).toBe(0);
+  });
+
   it('keeps the exact bytes of each datagram in packets when a line is not valid UTF-8', async () => {
     const server = await startServer();
     const payload = Buffer.concat([Buffer.from('caf\u00e9:1|c\nbad'), Buffer.from([0xff, 0x0a])]);

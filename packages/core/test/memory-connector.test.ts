@@ -1,6 +1,6 @@
 import { ErrorCode } from '../src/errors.js';
 import { MemoryConnector } from '../src/testing/memory-connector.js';
-import { parseLine } from '../src/testing/parse-line.js';
+import { parseLine, parseMetrics } from '../src/testing/parse-line.js';
 
 describe('MemoryConnector', () => {
   it('records lines that can be read right after the call', () => {
@@ -22,6 +22,14 @@ describe('MemoryConnector', () => {
       { name: 'counters.a', value: '1', type: 'c', sampleRate: 1, tags: [] },
     ]);
     expect(statsd.metricsNamed('counters.a').map((m) => m.value)).toEqual(['2', '1']);
+  });
+
+  it('parses each value of a line with packed values as a metric of its own', () => {
+    const statsd = new MemoryConnector({ dialect: 'dogstatsd' });
+    statsd.timing('db', 0.012, { tags: { route: '/u/:id' } });
+    statsd.timing('db', 0.007, { tags: { route: '/u/:id' } });
+    expect(statsd.lines).toEqual(['db:12:7|ms|#route:/u/:id']);
+    expect(statsd.metrics.map((metric) => metric.value)).toEqual(['12', '7']);
   });
 
   it('forgets what it recorded on clear()', () => {
@@ -115,5 +123,34 @@ describe('parseLine', () => {
     ['a carriage return', 'a:1|c\r'],
   ])('throws for a line with %s', (_label, line) => {
     expect(() => parseLine(line)).toThrow('Not a single StatsD metric line');
+  });
+});
+
+describe('parseMetrics', () => {
+  it('reads every value of a typed line, with the DogStatsD tags after the last one', () => {
+    expect(parseMetrics('a:12|ms|@0.5:7|ms|@0.5|#route:/u/:id')).toEqual([
+      { name: 'a', value: '12', type: 'ms', sampleRate: 0.5, tags: ['route:/u/:id'] },
+      { name: 'a', value: '7', type: 'ms', sampleRate: 0.5, tags: ['route:/u/:id'] },
+    ]);
+  });
+
+  it('reads every value of a shared line, which writes the type, rate and tags once', () => {
+    expect(parseMetrics('a:1:2.5|h|@0.5|#k:v')).toEqual([
+      { name: 'a', value: '1', type: 'h', sampleRate: 0.5, tags: ['k:v'] },
+      { name: 'a', value: '2.5', type: 'h', sampleRate: 0.5, tags: ['k:v'] },
+    ]);
+  });
+
+  it('reads a plain line as parseLine does', () => {
+    expect(parseMetrics('a,k=v:3|c|#x:y')).toEqual([parseLine('a,k=v:3|c|#x:y')]);
+  });
+
+  it.each([
+    ['a value without its type', 'a:1|c:2'],
+    ['a packed set', 'a:x:y|s'],
+    ['an empty value', 'a:1::2|ms'],
+    ['no type at all', 'a:1:2'],
+  ])('throws for a line with %s', (_label, line) => {
+    expect(() => parseMetrics(line)).toThrow('Not a single StatsD metric line');
   });
 });
