@@ -1,3 +1,4 @@
+import type { SeriesName } from './packed-values.js';
 import { sanitize, utf8Extra } from './sanitize.js';
 import { TagCache } from './tag-cache.js';
 import type { TagFormat, Tags } from './types.js';
@@ -31,7 +32,7 @@ const NO_SEGMENTS: readonly string[] = KIND_SEGMENTS.map(() => '');
 /** Names remembered per kind; past it the cache starts over, so memory stays bounded. */
 const NAME_CACHE_SIZE = 10_000;
 
-interface NameEntry {
+interface NameEntry extends SeriesName {
   /** Prefix, kind segment and sanitized path, with the fixed tags for Influx and Graphite. */
   readonly head: string;
   /** UTF-8 bytes beyond `head.length`. */
@@ -61,11 +62,11 @@ export interface LineSink {
   /** Queues one unit (a line, or lines that must travel together) of `bytes` bytes. */
   accept(unit: string, bytes: number, metrics: number): void;
   /**
-   * Queues one value of a series, the line `<name><infix>:<value><type><tail>` of `bytes` bytes,
-   * which may share the line of its series (`packValues`).
+   * Queues one value of a series, the line `<name.head><infix>:<value><type><tail>` of `bytes`
+   * bytes, which may share the line of its series (`packValues`).
    */
   acceptValue(
-    name: string,
+    name: SeriesName,
     infix: string,
     value: string,
     type: string,
@@ -170,9 +171,10 @@ export class MetricFormatter {
       if (this.settings.tagFormat === 'dogstatsd') tail = text;
       else infix = text;
     }
-    const { head } = entry;
-    const bytes = head.length + infix.length + 1 + value.length + type.length + tail.length + extra;
-    sink.acceptValue(head, infix, value, type, tail, bytes);
+    const bytes =
+      entry.head.length + infix.length + 1 + value.length + type.length + tail.length + extra;
+    // The entry is the name the queue keeps the lines of its series on.
+    sink.acceptValue(entry, infix, value, type, tail, bytes);
     return undefined;
   }
 
@@ -279,6 +281,6 @@ export class MetricFormatter {
     const head = this.settings.prefix + (this.#segments[kind] as string) + name + this.#infix;
     const extra = this.settings.ascii ? 0 : utf8Extra(head) + this.#extra;
     // Types start with `|`: the empty type never matches, so the first call builds its line.
-    return { head, extra, value: '', type: '', line: '' };
+    return { head, extra, value: '', type: '', line: '', series: undefined };
   }
 }

@@ -1,18 +1,28 @@
 import type { ValuePacking } from './dialect.js';
 
-/** Series remembered by name; past it the map starts over, so memory stays bounded. */
-const MAX_NAMES = 10_000;
 /** Series (tags, type, rate) tracked per name in one packet; more each get lines of their own. */
 const MAX_SERIES_PER_NAME = 8;
 
 /**
+ * A metric name as the formatter caches it, which also holds the lines of its series: a value
+ * finds its series' line without a lookup by name. The formatter's name cache bounds them.
+ */
+export interface SeriesName {
+  /** Prefix, kind segment and sanitized path. */
+  readonly head: string;
+  /** Lines of the name's series, one per tag set, type and rate; `undefined` until a first value. */
+  series: SeriesLine | undefined;
+}
+
+/**
  * The line of one series (name, tags, type and rate) in the open packet, which later values of
- * the series join. Kept per name and reused packet after packet: a repeated series allocates
+ * the series join. Kept on its name and reused packet after packet: a repeated series allocates
  * nothing.
  */
-interface SeriesLine {
-  /** Prefix and path; Influx and Graphite call tags are in `infix`. */
-  readonly name: string;
+export interface SeriesLine {
+  /** The name the line is kept on. */
+  readonly name: SeriesName;
+  /** Influx and Graphite call tags, after the name. */
   infix: string;
   /** The type with its rate (`|ms`, `|h|@0.5`). */
   type: string;
@@ -40,11 +50,13 @@ interface SeriesLine {
  */
 export class PackedValues {
   readonly #shared: boolean;
-  readonly #series = new Map<string, SeriesLine>();
   /** Lines that more than one value share, to be rewritten at sealing. */
   readonly #grown: SeriesLine[] = [];
-  /** The first series of the name last looked up, for {@link PackedValues.track}. */
-  #head: SeriesLine | undefined;
+  // What the last `find` saw, for `track`: a line of an earlier packet (free to reuse), how many
+  // lines of the name are in the packet, and the packet.
+  #free: SeriesLine | undefined;
+  #count = 0;
+  #foundIn = -1;
 
   constructor(packing: ValuePacking) {
     this.#shared = packing === 'shared';
@@ -55,24 +67,25 @@ export class PackedValues {
    * must be for the same name.
    */
   find(
-    name: string,
+    name: SeriesName,
     infix: string,
     type: string,
     tail: string,
     packet: number,
   ): SeriesLine | undefined {
-    const head = this.#series.get(name);
-    this.#head = head;
-    for (let line = head; line !== undefined; line = line.next) {
-      if (
-        line.packet === packet &&
-        line.type === type &&
-        line.infix === infix &&
-        line.tail === tail
-      ) {
-        return line;
+    this.#free = undefined;
+    this.#foundIn = packet;
+    let count = 0;
+    for (let line = name.series; line !== undefined; line = line.next) {
+      if (line.packet !== packet) {
+        // A line of an earlier packet: free to take this series' next line.
+        this.#free ??= line;
+        continue;
       }
+      if (line.type === type && line.infix === infix && line.tail === tail) return line;
+      count++;
     }
+    this.#count = count;
     return undefined;
   }
 
@@ -93,7 +106,7 @@ export class PackedValues {
    * {@link PackedValues.find}, so that later values of its series can join it.
    */
   track(
-    name: string,
+    name: SeriesName,
     infix: string,
     value: string,
     type: string,
@@ -101,30 +114,22 @@ export class PackedValues {
     index: number,
     packet: number,
   ): void {
-    const head = this.#head;
-    let free: SeriesLine | undefined;
-    let count = 0;
-    for (let line = head; line !== undefined; line = line.next) {
-      if (line.packet !== packet) {
-        free = line;
-        break;
-      }
-      count++;
-    }
-    if (free === undefined) {
+    let line = this.#free;
+    // The packet `find` saw was sealed since: every line of the name is free.
+    if (line === undefined && packet !== this.#foundIn) line = name.series;
+    if (line === undefined) {
       // As many series of this name in this packet as are tracked: the line stays alone.
-      if (count >= MAX_SERIES_PER_NAME) return;
-      if (head === undefined && this.#series.size >= MAX_NAMES) this.#series.clear();
-      free = { name, infix, type, tail, first: value, more: '', index, packet, next: head };
-      this.#series.set(name, free);
+      if (this.#count >= MAX_SERIES_PER_NAME) return;
+      const next = name.series;
+      name.series = { name, infix, type, tail, first: value, more: '', index, packet, next };
       return;
     }
-    free.infix = infix;
-    free.type = type;
-    free.tail = tail;
-    free.first = value;
-    free.index = index;
-    free.packet = packet;
+    line.infix = infix;
+    line.type = type;
+    line.tail = tail;
+    line.first = value;
+    line.index = index;
+    line.packet = packet;
   }
 
   /** Rewrites each line that values joined in `lines`, the packet's lines, before it is sealed. */
@@ -132,10 +137,11 @@ export class PackedValues {
     const grown = this.#grown;
     if (grown.length === 0) return;
     for (const line of grown) {
-      const { name, infix, first, more, type, tail } = line;
+      const { infix, first, more, type, tail } = line;
+      const head = line.name.head;
       lines[line.index] = this.#shared
-        ? name + infix + ':' + first + more + type + tail
-        : name + infix + ':' + first + type + more + tail;
+        ? head + infix + ':' + first + more + type + tail
+        : head + infix + ':' + first + type + more + tail;
       line.more = '';
     }
     grown.length = 0;

@@ -1,5 +1,5 @@
 import type { ValuePacking } from './dialect.js';
-import { PackedValues } from './packed-values.js';
+import { PackedValues, type SeriesName } from './packed-values.js';
 
 /** A sealed packet: whole lines, at most `maxPacketSize` bytes, ready for one datagram or write. */
 export interface Packet {
@@ -135,12 +135,12 @@ export class PacketQueue {
   }
 
   /**
-   * Adds one value of a series, the line `<name><infix>:<value><type><tail>` of `bytes` bytes:
-   * on its series' line in the open packet when the dialect packs values and the line is there
-   * with room for it, as a line of its own otherwise. Returns as {@link PacketQueue.push}.
+   * Adds one value of a series, the line `<name.head><infix>:<value><type><tail>` of `bytes`
+   * bytes: on its series' line in the open packet when the dialect packs values and the line is
+   * there with room for it, as a line of its own otherwise. Returns as {@link PacketQueue.push}.
    */
   pushValue(
-    name: string,
+    name: SeriesName,
     infix: string,
     value: string,
     type: string,
@@ -148,7 +148,8 @@ export class PacketQueue {
     bytes: number,
   ): PushResult {
     const packed = this.#packed;
-    if (packed === undefined) return this.push(name + infix + ':' + value + type + tail, bytes, 1);
+    const head = name.head;
+    if (packed === undefined) return this.push(head + infix + ':' + value + type + tail, bytes, 1);
     const line = packed.find(name, infix, type, tail, this.#openId);
     if (line !== undefined) {
       const added = packed.added(value, type);
@@ -168,7 +169,7 @@ export class PacketQueue {
       }
       // No room left in this packet: the value starts a line in the next one.
     }
-    const result = this.push(name + infix + ':' + value + type + tail, bytes, 1);
+    const result = this.push(head + infix + ':' + value + type + tail, bytes, 1);
     if (result === PushResult.Queued) {
       packed.track(name, infix, value, type, tail, this.#open.length - 1, this.#openId);
     }

@@ -2,6 +2,7 @@ import { Backoff } from './backoff.js';
 import { ErrorCode } from './errors.js';
 import { unwatchExit, watchExit, type ExitParticipant } from './exit-delivery.js';
 import type { LineSink } from './metric-formatter.js';
+import type { SeriesName } from './packed-values.js';
 import { PacketQueue, PushResult } from './packet-queue.js';
 import { Reporter } from './reporter.js';
 import { Sender } from './sender.js';
@@ -95,11 +96,11 @@ export class Pipeline implements LineSink {
 
   /**
    * Queues one value of a timer, histogram or distribution, the line
-   * `<name><infix>:<value><type><tail>`: on the line of its series in the open packet where the
-   * dialect packs values (`packValues`).
+   * `<name.head><infix>:<value><type><tail>`: on the line of its series in the open packet where
+   * the dialect packs values (`packValues`).
    */
   acceptValue(
-    name: string,
+    name: SeriesName,
     infix: string,
     value: string,
     type: string,
@@ -109,7 +110,7 @@ export class Pipeline implements LineSink {
     this.stats.enqueued++;
     const result = this.#queue.pushValue(name, infix, value, type, tail, bytes);
     if (result === PushResult.Queued) this.#queued();
-    else this.#refused(result, name + infix + ':' + value + type + tail, bytes, 1);
+    else this.#refused(result, name.head + infix + ':' + value + type + tail, bytes, 1);
   }
 
   /** After a push: a filled packet is sent now, and a flush is scheduled for the open one. */

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { StatsdError } from '../src/index.js';
+import type { SeriesName } from '../src/packed-values.js';
 import {
   PacketQueue,
   PushResult,
@@ -31,6 +32,17 @@ function drain(queue: PacketQueue): string[] {
   return packets;
 }
 
+/** The names of each queue, as a formatter keeps them: one object per name. */
+const names = new WeakMap<PacketQueue, Map<string, SeriesName>>();
+
+function nameOf(queue: PacketQueue, head: string): SeriesName {
+  let known = names.get(queue);
+  if (known === undefined) names.set(queue, (known = new Map<string, SeriesName>()));
+  let name = known.get(head);
+  if (name === undefined) known.set(head, (name = { head, series: undefined }));
+  return name;
+}
+
 /** Pushes the value of an ASCII series line `<name><infix>:<value><type><tail>`. */
 function pushValue(
   queue: PacketQueue,
@@ -40,7 +52,7 @@ function pushValue(
   { infix = '', tail = '' } = {},
 ): PushResult {
   const bytes = name.length + infix.length + 1 + value.length + type.length + tail.length;
-  return queue.pushValue(name, infix, value, type, tail, bytes);
+  return queue.pushValue(nameOf(queue, name), infix, value, type, tail, bytes);
 }
 
 function memory(options: MemoryConnectorOptions): MemoryConnector {
