@@ -26,6 +26,7 @@ import { formatCount, formatRatio, median, progress, sum } from './measure.js';
 import { distFile } from './paths.js';
 import type { Row } from './report.js';
 import type { Sink } from './sink-client.js';
+import type { SinkCounts } from './sink-protocol.js';
 import { BUSY_WAIT_MICROSECONDS, type Framework, type Variant } from './app-server.js';
 
 /** The variants of every round, in every framework; the notes list them in this order. */
@@ -155,29 +156,36 @@ async function measure(app: RunningApp, seconds: number): Promise<Measured> {
   return { ...result, cpuPerRequest: cpu / result.requests, busy: cpu / wallUs };
 }
 
-/** Metric lines each variant sends per request: express-hot-shots sends a counter and a timer. */
-function linesPerRequest(framework: Framework, variant: Variant): number {
+/**
+ * Metric values each variant sends per request, one of them the request timer: express-hot-shots
+ * sends a counter and a timer.
+ */
+export function valuesPerRequest(framework: Framework, variant: Variant): number {
   if (variant === 'bare' || variant === 'no-op' || variant === 'busy-wait') return 0;
   return variant === 'hot-shots' && framework === 'express' ? 2 : 1;
 }
 
-/** The lines the sink received for `served` requests, once they all arrived. */
-async function receivedLines(
+/** What the sink received for `served` requests, once all their metric values arrived. */
+async function received(
   sink: Sink,
   framework: Framework,
   variant: Variant,
   served: number,
-): Promise<number> {
-  const expected = served * linesPerRequest(framework, variant);
+): Promise<SinkCounts> {
+  const expected = served * valuesPerRequest(framework, variant);
   // hot-shots flushes its buffer once a second: the quiet period outlasts that.
-  const counts = expected === 0 ? await sink.counts() : await sink.settle(expected, 1_200);
-  return counts.lines;
+  return expected === 0 ? await sink.counts() : await sink.settle(expected, 1_200);
 }
 
 /** One variant's run in one round. */
 interface Run extends Measured {
-  /** Metric lines the sink received, and the requests (warm-up included) that sent them. */
+  /**
+   * Metric lines, metric values (a packed line carries several) and bytes the sink received,
+   * and the requests (warm-up included) that sent them.
+   */
   readonly lines: number;
+  readonly values: number;
+  readonly bytes: number;
   readonly served: number;
 }
 
@@ -198,8 +206,8 @@ async function freshRun(
     const warmUp = await load(app.url, WARM_UP_SECONDS);
     const measured = await measure(app, seconds);
     const served = warmUp.requests + measured.requests;
-    const lines = await receivedLines(sink, framework, variant, served);
-    return { ...measured, lines, served };
+    const { lines, values, bytes } = await received(sink, framework, variant, served);
+    return { ...measured, lines, values, bytes, served };
   } finally {
     await stopApp(app);
   }
@@ -225,7 +233,10 @@ async function runRounds(
     for (const variant of orderOf(VARIANTS, round)) {
       const run = await freshRun(framework, variant, sink, cpus, seconds);
       runs.get(variant)?.push(run);
-      progress(`${framework} ${variant}: ${run.rps.toFixed(0)} req/s, ${run.lines} lines`);
+      progress(
+        `${framework} ${variant}: ${run.rps.toFixed(0)} req/s, ${run.lines} lines, ` +
+          `${run.values} values`,
+      );
     }
   }
   return runs;
@@ -259,6 +270,16 @@ function pairedRatio(runs: Runs, variant: Variant, rate: (run: Run) => number = 
 function linesPerServed(runs: Runs, variant: Variant): number {
   const all = runs.get(variant) ?? [];
   return sum(all.map((run) => run.lines)) / sum(all.map((run) => run.served));
+}
+
+/**
+ * Bytes the sink received per request timer it received, over all of `variant`'s runs: every
+ * byte `variant` sent (express-hot-shots' counters too) over its request timer values.
+ */
+function bytesPerTimer(runs: Runs, framework: Framework, variant: Variant): number {
+  const all = runs.get(variant) ?? [];
+  const timers = sum(all.map((run) => run.values)) / valuesPerRequest(framework, variant);
+  return sum(all.map((run) => run.bytes)) / timers;
 }
 
 /** "bare 0.99, no-op 0.98, …": the median of `value` over rounds, per variant. */
@@ -359,7 +380,10 @@ export async function middlewareFigure(
     `second of app CPU time, median of each round's ratio to bare: ${cpuRatios}. Lines ` +
     `received per request (warm-up included): ours ` +
     `${linesPerServed(runs, 'ours').toFixed(2)}, hot-shots ` +
-    `${linesPerServed(runs, 'hot-shots').toFixed(2)}.` +
+    `${linesPerServed(runs, 'hot-shots').toFixed(2)}. Bytes received per request timer ` +
+    `received (warm-up included; hot-shots' include its counter): ours ` +
+    `${bytesPerTimer(runs, framework, 'ours').toFixed(1)}, hot-shots ` +
+    `${bytesPerTimer(runs, framework, 'hot-shots').toFixed(1)}.` +
     (failures > 0 ? ` ${formatCount(failures)} failed requests.` : '');
   return [
     {
