@@ -27,7 +27,12 @@ import { distFile } from './paths.js';
 import type { Row } from './report.js';
 import type { Sink } from './sink-client.js';
 import type { SinkCounts } from './sink-protocol.js';
-import { BUSY_WAIT_MICROSECONDS, type Framework, type Variant } from './app-server.js';
+import {
+  BUSY_WAIT_MICROSECONDS,
+  type Framework,
+  type OurOptions,
+  type Variant,
+} from './app-server.js';
 
 /** The variants of every round, in every framework; the notes list them in this order. */
 const VARIANTS: readonly Variant[] = ['bare', 'no-op', 'busy-wait', 'ours', 'hot-shots'];
@@ -88,14 +93,21 @@ const CONNECTIONS = 10;
  */
 const WARM_UP_SECONDS = 2;
 
-interface RunningApp {
+export interface RunningApp {
   readonly child: ChildProcess;
   readonly pid: number;
   readonly url: string;
 }
 
-async function startApp(framework: Framework, variant: Variant, sink: Sink): Promise<RunningApp> {
-  const child = fork(distFile('app-server.js'), [framework, variant, String(sink.udpPort)], {
+/** Forks an app of `app-server.ts`; `ours` is laid over our middleware's settings. */
+export async function startApp(
+  framework: Framework,
+  variant: Variant,
+  sink: Sink,
+  ours: OurOptions = {},
+): Promise<RunningApp> {
+  const args = [framework, variant, String(sink.udpPort), JSON.stringify(ours)];
+  const child = fork(distFile('app-server.js'), args, {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const port = await new Promise<number>((resolve, reject) => {
@@ -116,7 +128,7 @@ function cpuOf(app: RunningApp): Promise<number> {
   });
 }
 
-function stopApp(app: RunningApp): Promise<void> {
+export function stopApp(app: RunningApp): Promise<void> {
   if (app.child.exitCode !== null || app.child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     app.child.once('exit', () => resolve());
