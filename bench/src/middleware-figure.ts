@@ -192,13 +192,19 @@ async function received(
 /** One variant's run in one round. */
 interface Run extends Measured {
   /**
-   * Metric lines, metric values (a packed line carries several) and bytes the sink received,
-   * and the requests (warm-up included) that sent them.
+   * Metric lines and metric values (a packed line carries several) the sink received, and the
+   * requests (warm-up included) that sent them.
    */
   readonly lines: number;
   readonly values: number;
-  readonly bytes: number;
   readonly served: number;
+  /**
+   * Bytes and metric values the sink received in the measured window: from the end of the
+   * warm-up until every value had arrived. A cold app serves fewer requests per flush interval,
+   * and so packs fewer timers into a packet, than a warm one.
+   */
+  readonly measuredBytes: number;
+  readonly measuredValues: number;
 }
 
 /** Starts a fresh app process on its CPU, warms it up, measures it, and stops it. */
@@ -216,10 +222,18 @@ async function freshRun(
     // otherwise land in the measured part's count.
     await sink.reset();
     const warmUp = await load(app.url, WARM_UP_SECONDS);
+    const warm = await sink.counts();
     const measured = await measure(app, seconds);
     const served = warmUp.requests + measured.requests;
     const { lines, values, bytes } = await received(sink, framework, variant, served);
-    return { ...measured, lines, values, bytes, served };
+    return {
+      ...measured,
+      lines,
+      values,
+      served,
+      measuredBytes: bytes - warm.bytes,
+      measuredValues: values - warm.values,
+    };
   } finally {
     await stopApp(app);
   }
@@ -285,13 +299,14 @@ function linesPerServed(runs: Runs, variant: Variant): number {
 }
 
 /**
- * Bytes the sink received per request timer it received, over all of `variant`'s runs: every
- * byte `variant` sent (express-hot-shots' counters too) over its request timer values.
+ * Bytes the sink received per request timer it received in the measured windows of all of
+ * `variant`'s runs: every byte `variant` sent (express-hot-shots' counters too) over its request
+ * timer values.
  */
 function bytesPerTimer(runs: Runs, framework: Framework, variant: Variant): number {
   const all = runs.get(variant) ?? [];
-  const timers = sum(all.map((run) => run.values)) / valuesPerRequest(framework, variant);
-  return sum(all.map((run) => run.bytes)) / timers;
+  const timers = sum(all.map((run) => run.measuredValues)) / valuesPerRequest(framework, variant);
+  return sum(all.map((run) => run.measuredBytes)) / timers;
 }
 
 /** "bare 0.99, no-op 0.98, …": the median of `value` over rounds, per variant. */
@@ -393,7 +408,7 @@ export async function middlewareFigure(
     `received per request (warm-up included): ours ` +
     `${linesPerServed(runs, 'ours').toFixed(2)}, hot-shots ` +
     `${linesPerServed(runs, 'hot-shots').toFixed(2)}. Bytes received per request timer ` +
-    `received (warm-up included; hot-shots' include its counter): ours ` +
+    `received, measured windows (hot-shots' bytes include its counter): ours ` +
     `${bytesPerTimer(runs, framework, 'ours').toFixed(1)}, hot-shots ` +
     `${bytesPerTimer(runs, framework, 'hot-shots').toFixed(1)}.` +
     (failures > 0 ? ` ${formatCount(failures)} failed requests.` : '');
