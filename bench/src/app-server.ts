@@ -24,7 +24,7 @@ import express, { type RequestHandler } from 'express';
 import expressHotShots from 'express-hot-shots';
 import Fastify, { type FastifyInstance, type onRequestHookHandler } from 'fastify';
 import { StatsD } from 'hot-shots';
-import type { Dialect } from '@statsd/core';
+import type { ConnectorOptions } from '@statsd/core';
 import Koa from 'koa';
 import type { Middleware } from 'koa';
 import { HOST, PACKET_SIZE } from './clients.js';
@@ -126,11 +126,9 @@ function fastifyHotShots(app: FastifyInstance, client: StatsD): void {
 }
 
 /** Settings a run may lay over our middleware's (the app's last argument). */
-export interface OurOptions {
-  readonly dialect?: Dialect;
-  readonly packValues?: boolean;
-  readonly flushInterval?: number;
-}
+export type OurOptions = Readonly<
+  Pick<ConnectorOptions, 'dialect' | 'packValues' | 'flushInterval'>
+>;
 
 /** Our middleware's settings: the defaults, with the sink as the server. */
 interface OurSettings extends OurOptions {
