@@ -1,11 +1,12 @@
 /**
  * One web application of figure 4, run as a child process:
  *
- *     node app-server.js <express|koa|fastify> <variant> <sink UDP port> [flushInterval]
+ *     node app-server.js <express|koa|fastify> <variant> <sink UDP port> [our options as JSON]
  *
  * where the variant is `bare`, `no-op`, `busy-wait`, `ours` or `hot-shots`, the same set in every
- * framework. Every variant serves the same route; only the metrics middleware differs
- * (`flushInterval` overrides our connector's default, for experiments). `no-op` is a middleware
+ * framework. Every variant serves the same route; only the metrics middleware differs (the JSON
+ * object, such as `'{"dialect":"dogstatsd","packValues":false}'` (figure 4d) or
+ * `'{"flushInterval":50}'`, is laid over our middleware's settings). `no-op` is a middleware
  * that only passes the request on (`(req, res, next) => next()`, `(ctx, next) => next()`, a
  * Fastify `onRequest` hook calling `done()`): what any middleware costs before it does anything
  * (a Fastify app's request path even skips the hook runner while there is no hook). `busy-wait`
@@ -23,6 +24,7 @@ import express, { type RequestHandler } from 'express';
 import expressHotShots from 'express-hot-shots';
 import Fastify, { type FastifyInstance, type onRequestHookHandler } from 'fastify';
 import { StatsD } from 'hot-shots';
+import type { ConnectorOptions } from '@statsd/core';
 import Koa from 'koa';
 import type { Middleware } from 'koa';
 import { HOST, PACKET_SIZE } from './clients.js';
@@ -123,13 +125,17 @@ function fastifyHotShots(app: FastifyInstance, client: StatsD): void {
   });
 }
 
+/** Settings a run may lay over our middleware's (the app's last argument). */
+export type OurOptions = Readonly<
+  Pick<ConnectorOptions, 'dialect' | 'packValues' | 'flushInterval'>
+>;
+
 /** Our middleware's settings: the defaults, with the sink as the server. */
-interface OurSettings {
+interface OurSettings extends OurOptions {
   readonly host: string;
   readonly port: number;
   readonly protocol: 'udp';
   readonly prefix: string;
-  readonly flushInterval?: number;
 }
 
 function expressApp(variant: Variant, sinkPort: number, ours: OurSettings): App {
@@ -205,15 +211,17 @@ const APPS: Record<Framework, typeof fastifyApp | typeof expressApp> = {
 };
 
 async function main(): Promise<void> {
-  const [framework, variant, sinkPort, flushInterval] = process.argv.slice(2);
+  const [framework, variant, sinkPort, options = '{}'] = process.argv.slice(2);
   const port = Number(sinkPort);
-  const ours: OurSettings = { host: HOST, port, protocol: 'udp', prefix: 'bench' };
-  const build = APPS[framework as Framework];
-  const app = await build(
-    variant as Variant,
+  const ours: OurSettings = {
+    host: HOST,
     port,
-    flushInterval === undefined ? ours : { ...ours, flushInterval: Number(flushInterval) },
-  );
+    protocol: 'udp',
+    prefix: 'bench',
+    ...(JSON.parse(options) as OurOptions),
+  };
+  const build = APPS[framework as Framework];
+  const app = await build(variant as Variant, port, ours);
   if (!app.server.listening) await new Promise((resolve) => app.server.once('listening', resolve));
   process.on('message', (message) => {
     if (message === 'cpu') {

@@ -128,7 +128,7 @@ export async function throughputFigure(
   });
   const drops = oursDrops();
   await close();
-  const rate = (run: RunResult): number => run.lines / (run.deliveredNs / 1e9);
+  const rate = (run: RunResult): number => run.values / (run.deliveredNs / 1e9);
   const ours = medianOf(results, OURS, rate);
   const hotShots = medianOf(results, HOT_SHOTS, rate);
   const versusHotShots = pairedRatio(results, OURS, HOT_SHOTS, rate);
@@ -136,7 +136,7 @@ export async function throughputFigure(
   const names = udp ? [OURS, HOT_SHOTS, BARE] : [OURS, HOT_SHOTS];
   const note =
     `${formatCount(BURST)} metrics in chunks of ${formatCount(BURST_CHUNK)}, a turn between ` +
-    `chunks; rate = lines received / (last line received − first call); median of ${rounds}, ` +
+    `chunks; rate = metrics received / (last line received − first call); median of ${rounds}, ` +
     `ratios are medians of each round's ratio. ` +
     lossNote(results, names, BURST) +
     '.' +

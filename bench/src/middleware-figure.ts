@@ -26,7 +26,13 @@ import { formatCount, formatRatio, median, progress, sum } from './measure.js';
 import { distFile } from './paths.js';
 import type { Row } from './report.js';
 import type { Sink } from './sink-client.js';
-import { BUSY_WAIT_MICROSECONDS, type Framework, type Variant } from './app-server.js';
+import type { SinkCounts } from './sink-protocol.js';
+import {
+  BUSY_WAIT_MICROSECONDS,
+  type Framework,
+  type OurOptions,
+  type Variant,
+} from './app-server.js';
 
 /** The variants of every round, in every framework; the notes list them in this order. */
 const VARIANTS: readonly Variant[] = ['bare', 'no-op', 'busy-wait', 'ours', 'hot-shots'];
@@ -87,14 +93,21 @@ const CONNECTIONS = 10;
  */
 const WARM_UP_SECONDS = 2;
 
-interface RunningApp {
+export interface RunningApp {
   readonly child: ChildProcess;
   readonly pid: number;
   readonly url: string;
 }
 
-async function startApp(framework: Framework, variant: Variant, sink: Sink): Promise<RunningApp> {
-  const child = fork(distFile('app-server.js'), [framework, variant, String(sink.udpPort)], {
+/** Forks an app of `app-server.ts`; `ours` is laid over our middleware's settings. */
+export async function startApp(
+  framework: Framework,
+  variant: Variant,
+  sink: Sink,
+  ours: OurOptions = {},
+): Promise<RunningApp> {
+  const args = [framework, variant, String(sink.udpPort), JSON.stringify(ours)];
+  const child = fork(distFile('app-server.js'), args, {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const port = await new Promise<number>((resolve, reject) => {
@@ -115,7 +128,7 @@ function cpuOf(app: RunningApp): Promise<number> {
   });
 }
 
-function stopApp(app: RunningApp): Promise<void> {
+export function stopApp(app: RunningApp): Promise<void> {
   if (app.child.exitCode !== null || app.child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     app.child.once('exit', () => resolve());
@@ -155,30 +168,43 @@ async function measure(app: RunningApp, seconds: number): Promise<Measured> {
   return { ...result, cpuPerRequest: cpu / result.requests, busy: cpu / wallUs };
 }
 
-/** Metric lines each variant sends per request: express-hot-shots sends a counter and a timer. */
-function linesPerRequest(framework: Framework, variant: Variant): number {
+/**
+ * Metric values each variant sends per request, one of them the request timer: express-hot-shots
+ * sends a counter and a timer.
+ */
+export function valuesPerRequest(framework: Framework, variant: Variant): number {
   if (variant === 'bare' || variant === 'no-op' || variant === 'busy-wait') return 0;
   return variant === 'hot-shots' && framework === 'express' ? 2 : 1;
 }
 
-/** The lines the sink received for `served` requests, once they all arrived. */
-async function receivedLines(
+/** What the sink received for `served` requests, once all their metric values arrived. */
+async function received(
   sink: Sink,
   framework: Framework,
   variant: Variant,
   served: number,
-): Promise<number> {
-  const expected = served * linesPerRequest(framework, variant);
+): Promise<SinkCounts> {
+  const expected = served * valuesPerRequest(framework, variant);
   // hot-shots flushes its buffer once a second: the quiet period outlasts that.
-  const counts = expected === 0 ? await sink.counts() : await sink.settle(expected, 1_200);
-  return counts.lines;
+  return expected === 0 ? await sink.counts() : await sink.settle(expected, 1_200);
 }
 
 /** One variant's run in one round. */
 interface Run extends Measured {
-  /** Metric lines the sink received, and the requests (warm-up included) that sent them. */
+  /**
+   * Metric lines and metric values (a packed line carries several) the sink received, and the
+   * requests (warm-up included) that sent them.
+   */
   readonly lines: number;
+  readonly values: number;
   readonly served: number;
+  /**
+   * Bytes and metric values the sink received in the measured window: from the end of the
+   * warm-up until every value had arrived. A cold app serves fewer requests per flush interval,
+   * and so packs fewer timers into a packet, than a warm one.
+   */
+  readonly measuredBytes: number;
+  readonly measuredValues: number;
 }
 
 /** Starts a fresh app process on its CPU, warms it up, measures it, and stops it. */
@@ -196,10 +222,18 @@ async function freshRun(
     // otherwise land in the measured part's count.
     await sink.reset();
     const warmUp = await load(app.url, WARM_UP_SECONDS);
+    const warm = await sink.counts();
     const measured = await measure(app, seconds);
     const served = warmUp.requests + measured.requests;
-    const lines = await receivedLines(sink, framework, variant, served);
-    return { ...measured, lines, served };
+    const { lines, values, bytes } = await received(sink, framework, variant, served);
+    return {
+      ...measured,
+      lines,
+      values,
+      served,
+      measuredBytes: bytes - warm.bytes,
+      measuredValues: values - warm.values,
+    };
   } finally {
     await stopApp(app);
   }
@@ -225,7 +259,10 @@ async function runRounds(
     for (const variant of orderOf(VARIANTS, round)) {
       const run = await freshRun(framework, variant, sink, cpus, seconds);
       runs.get(variant)?.push(run);
-      progress(`${framework} ${variant}: ${run.rps.toFixed(0)} req/s, ${run.lines} lines`);
+      progress(
+        `${framework} ${variant}: ${run.rps.toFixed(0)} req/s, ${run.lines} lines, ` +
+          `${run.values} values`,
+      );
     }
   }
   return runs;
@@ -259,6 +296,17 @@ function pairedRatio(runs: Runs, variant: Variant, rate: (run: Run) => number = 
 function linesPerServed(runs: Runs, variant: Variant): number {
   const all = runs.get(variant) ?? [];
   return sum(all.map((run) => run.lines)) / sum(all.map((run) => run.served));
+}
+
+/**
+ * Bytes the sink received per request timer it received in the measured windows of all of
+ * `variant`'s runs: every byte `variant` sent (express-hot-shots' counters too) over its request
+ * timer values.
+ */
+function bytesPerTimer(runs: Runs, framework: Framework, variant: Variant): number {
+  const all = runs.get(variant) ?? [];
+  const timers = sum(all.map((run) => run.measuredValues)) / valuesPerRequest(framework, variant);
+  return sum(all.map((run) => run.measuredBytes)) / timers;
 }
 
 /** "bare 0.99, no-op 0.98, …": the median of `value` over rounds, per variant. */
@@ -359,7 +407,10 @@ export async function middlewareFigure(
     `second of app CPU time, median of each round's ratio to bare: ${cpuRatios}. Lines ` +
     `received per request (warm-up included): ours ` +
     `${linesPerServed(runs, 'ours').toFixed(2)}, hot-shots ` +
-    `${linesPerServed(runs, 'hot-shots').toFixed(2)}.` +
+    `${linesPerServed(runs, 'hot-shots').toFixed(2)}. Bytes received per request timer ` +
+    `received, measured windows (hot-shots' bytes include its counter): ours ` +
+    `${bytesPerTimer(runs, framework, 'ours').toFixed(1)}, hot-shots ` +
+    `${bytesPerTimer(runs, framework, 'hot-shots').toFixed(1)}.` +
     (failures > 0 ? ` ${formatCount(failures)} failed requests.` : '');
   return [
     {

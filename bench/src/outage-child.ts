@@ -104,7 +104,7 @@ async function main(): Promise<void> {
     queuedBytes: stats.queuedBytes,
     droppedQueueFull: dropReasons.queueFull,
     droppedOther: stats.dropped - dropReasons.queueFull,
-    delivered: counts.lines,
+    delivered: counts.values,
     recoveryNs,
     callNs,
   };

@@ -21,6 +21,8 @@ export interface RunResult {
   readonly deliveredNs: number;
   /** Lines the sink counted. */
   readonly lines: number;
+  /** Metric values the sink counted (a packed line carries several): what was delivered. */
+  readonly values: number;
   /** Datagrams the kernel dropped at the sink's socket during the run. */
   readonly kernelDrops: number;
 }
@@ -53,8 +55,9 @@ export async function runOnce(
   return {
     clientNs,
     cpuNs: (user + system) * 1000,
-    deliveredNs: counts.lines > 0 ? nsBetween(start, counts.lastAt) : Number.NaN,
+    deliveredNs: counts.values > 0 ? nsBetween(start, counts.lastAt) : Number.NaN,
     lines: counts.lines,
+    values: counts.values,
     kernelDrops: Math.max(0, counts.udpDrops - before.udpDrops),
   };
 }
@@ -78,7 +81,7 @@ export async function race(
       progress(
         `${contender.name}: ${(result.clientNs / options.n).toFixed(0)} ns/call ` +
           `(CPU ${(result.cpuNs / options.n).toFixed(0)}), ` +
-          `${result.lines}/${options.n} delivered` +
+          `${result.values}/${options.n} delivered` +
           (result.kernelDrops > 0 ? `, ${result.kernelDrops} datagrams dropped by the kernel` : ''),
       );
     }
@@ -120,7 +123,7 @@ export function lossOf(
   name: string,
   n: number,
 ): { readonly total: number; readonly worst: number; readonly runs: number } {
-  const losses = (results.get(name) ?? []).map((run) => n - run.lines);
+  const losses = (results.get(name) ?? []).map((run) => n - run.values);
   return {
     total: losses.reduce((a, b) => a + b, 0),
     worst: Math.max(0, ...losses),

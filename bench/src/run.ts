@@ -3,7 +3,8 @@
  * hot-shots on the same sink in the same run, and prints the table of medians with the machine
  * facts. A full run also writes the table to `bench/results.md`.
  *
- * `node bench/dist/run.js 1 4` runs only figures 1 and 4 (and leaves results.md alone).
+ * `node bench/dist/run.js 1 4` runs only figures 1 and 4 (and leaves results.md alone); `4` is
+ * rows 4a to 4c, and `4d` (bytes per request timer) runs on its own.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -12,13 +13,14 @@ import { formatMiB, progress } from './measure.js';
 import { hotPathFigure, throughputFigure } from './metric-figures.js';
 import { middlewareFigure } from './middleware-figure.js';
 import { outageFigure } from './outage-figure.js';
+import { packingFigure } from './packing-figure.js';
 import { distFile } from './paths.js';
 import { markdownTable, textTable, type Row } from './report.js';
 import { shutdownFigure } from './shutdown-figure.js';
 import { Sink } from './sink-client.js';
 import { taggedFigure } from './tagged-figure.js';
 
-const FIGURES = ['1', '2', '3', '4', '5', '6', '7'];
+const FIGURES = ['1', '2', '3', '4', '4d', '5', '6', '7'];
 
 function versionOf(name: string): string {
   try {
@@ -47,7 +49,9 @@ function machineFacts(sink: Sink, started: Date, seconds: number, load: number):
 async function main(): Promise<void> {
   const asked = process.argv.slice(2);
   const unknown = asked.filter((figure) => !FIGURES.includes(figure));
-  if (unknown.length > 0) throw new Error(`unknown figures ${unknown.join(', ')}; use 1 to 7`);
+  if (unknown.length > 0) {
+    throw new Error(`unknown figures ${unknown.join(', ')}; use ${FIGURES.join(', ')}`);
+  }
   const wanted = (figure: string): boolean => asked.length === 0 || asked.includes(figure);
   const started = new Date();
   const load = loadavg()[0] ?? 0;
@@ -82,6 +86,7 @@ async function main(): Promise<void> {
       await figure('4b', 'Koa middleware', () => middlewareFigure(sink, 'koa', 13, 2));
       await figure('4c', 'Fastify plugin', () => middlewareFigure(sink, 'fastify', 13, 2));
     }
+    if (wanted('4d')) await figure('4d', 'Request timer bytes', () => packingFigure(sink));
     if (wanted('5')) await figure('5', 'Outage memory', () => outageFigure(3));
     if (wanted('6')) await figure('6', 'Shutdown', () => shutdownFigure(sink, 5));
     if (wanted('7')) await figure('7', 'Tagged workload', () => taggedFigure(sink, 7));

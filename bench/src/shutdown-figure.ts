@@ -40,7 +40,7 @@ async function oursOnce(sink: Sink): Promise<StopRun> {
     queuedBytes,
     stopNs,
     deliveredNs: nsBetween(start, counts.lastAt),
-    delivered: counts.lines,
+    delivered: counts.values,
   };
 }
 
@@ -56,8 +56,8 @@ async function hotShotsOnce(sink: Sink, metrics: number): Promise<StopRun> {
     queued: metrics,
     queuedBytes: 0,
     stopNs,
-    deliveredNs: counts.lines > 0 ? nsBetween(start, counts.lastAt) : Number.NaN,
-    delivered: counts.lines,
+    deliveredNs: counts.values > 0 ? nsBetween(start, counts.lastAt) : Number.NaN,
+    delivered: counts.values,
   };
 }
 

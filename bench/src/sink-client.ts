@@ -67,7 +67,7 @@ export class Sink {
     return countsOf(await this.#request({ type: 'counts' }));
   }
 
-  /** The counts once `expected` lines arrived, or once nothing arrived for `quietMs`. */
+  /** The counts once `expected` metric values arrived, or once nothing arrived for `quietMs`. */
   async settle(expected: number, quietMs: number = 250): Promise<SinkCounts> {
     return countsOf(await this.#request({ type: 'settle', expected, quietMs }));
   }

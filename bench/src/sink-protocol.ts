@@ -6,6 +6,14 @@ export interface SinkCounts {
   readonly udpPackets: number;
   readonly tcpLines: number;
   readonly lines: number;
+  /**
+   * Metric values: a line carries one, or several when packed (`name:12|ms:7|ms`). What every
+   * figure counts as delivered.
+   */
+  readonly udpValues: number;
+  readonly tcpValues: number;
+  readonly values: number;
+  /** Payload bytes: UDP datagrams' and TCP streams' together. */
   readonly bytes: number;
   /** When the first byte since the reset arrived (`'0'` if none). */
   readonly firstAt: string;
@@ -18,7 +26,7 @@ export interface SinkCounts {
 export type SinkRequest =
   | { readonly id: number; readonly type: 'reset' }
   | { readonly id: number; readonly type: 'counts' }
-  /** Answers once `expected` lines arrived, or nothing arrived for `quietMs`. */
+  /** Answers once `expected` metric values arrived, or nothing arrived for `quietMs`. */
   | {
       readonly id: number;
       readonly type: 'settle';

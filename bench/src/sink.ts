@@ -1,7 +1,8 @@
 /**
  * The counting sink, run as a child process (`fork`) so that receiving never competes with the
- * client for the same event loop. It listens on loopback UDP and TCP, counts the metric lines it
- * receives and answers the parent over IPC. "Delivered" in every figure means counted here.
+ * client for the same event loop. It listens on loopback UDP and TCP, counts the metric lines and
+ * the metric values it receives and answers the parent over IPC. "Delivered" in every figure
+ * means counted here, as values: a line may carry several (packed values, see `line-scanner.ts`).
  *
  * Line counting: a datagram holds lines separated by `\n` (the last one unterminated), so it
  * counts newlines + 1; a TCP stream terminates every line with `\n`, so it counts newlines.
@@ -9,14 +10,15 @@
 import { createSocket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
+import { LineScanner, type LineCounts } from './line-scanner.js';
 import type { SinkCounts, SinkReply, SinkRequest } from './sink-protocol.js';
 
 const REQUESTED_RECV_BUFFER = 64 * 1024 * 1024;
 const HOST = '127.0.0.1';
 
-let udpLines = 0;
+const udpCounts: LineCounts = { lines: 0, values: 0 };
+const tcpCounts: LineCounts = { lines: 0, values: 0 };
 let udpPackets = 0;
-let tcpLines = 0;
 let bytes = 0;
 let firstAt = 0n;
 let lastAt = 0n;
@@ -30,26 +32,27 @@ interface Settle {
 let settle: Settle | undefined;
 let quietTimer: NodeJS.Timeout | undefined;
 
-function countNewlines(data: Buffer): number {
-  let newlines = 0;
-  for (let i = 0; i < data.length; i++) if (data[i] === 10) newlines++;
-  return newlines;
-}
-
 function received(size: number): void {
   const now = process.hrtime.bigint();
   if (firstAt === 0n) firstAt = now;
   lastAt = now;
   bytes += size;
-  if (settle !== undefined && udpLines + tcpLines >= settle.expected) answerSettle();
+  if (settle !== undefined && receivedValues() >= settle.expected) answerSettle();
+}
+
+function receivedValues(): number {
+  return udpCounts.values + tcpCounts.values;
 }
 
 function counts(): SinkCounts {
   return {
-    udpLines,
+    udpLines: udpCounts.lines,
     udpPackets,
-    tcpLines,
-    lines: udpLines + tcpLines,
+    tcpLines: tcpCounts.lines,
+    lines: udpCounts.lines + tcpCounts.lines,
+    udpValues: udpCounts.values,
+    tcpValues: tcpCounts.values,
+    values: receivedValues(),
     bytes,
     firstAt: firstAt.toString(),
     lastAt: lastAt.toString(),
@@ -58,10 +61,13 @@ function counts(): SinkCounts {
 }
 
 const udp = createSocket({ type: 'udp4' });
+const udpScanner = new LineScanner();
 udp.on('message', (data) => {
   if (data.length === 0) return;
   udpPackets++;
-  udpLines += countNewlines(data) + 1;
+  udpCounts.lines++;
+  udpScanner.scan(data, udpCounts);
+  udpScanner.endLine();
   received(data.length);
 });
 
@@ -71,8 +77,9 @@ let tcp: Server | undefined;
 function listenTcp(port: number): Promise<number> {
   const server = createServer((socket) => {
     tcpSockets.add(socket);
+    const scanner = new LineScanner();
     socket.on('data', (data) => {
-      tcpLines += countNewlines(data);
+      scanner.scan(data, tcpCounts);
       received(data.length);
     });
     socket.on('error', () => {});
@@ -105,7 +112,7 @@ function kernelDrops(): number {
       if (fields[1]?.endsWith(':' + port) === true) return Number(fields[fields.length - 1]);
     }
   } catch {
-    // Not Linux: the drop counter is unknown, loss still shows as lines missing.
+    // Not Linux: the drop counter is unknown, loss still shows as values missing.
   }
   return -1;
 }
@@ -124,7 +131,7 @@ function answerSettle(): void {
 }
 
 // Quiet detection, only while a settle waits (an idle sink must not wake the machine):
-// nothing arrived for `quietMs` since the later of the request and the last line.
+// nothing arrived for `quietMs` since the later of the request and the last bytes.
 function watchQuiet(): void {
   quietTimer = setInterval(() => {
     if (settle === undefined) return;
@@ -136,7 +143,8 @@ function watchQuiet(): void {
 async function handle(request: SinkRequest): Promise<void> {
   switch (request.type) {
     case 'reset':
-      udpLines = udpPackets = tcpLines = bytes = 0;
+      udpCounts.lines = udpCounts.values = tcpCounts.lines = tcpCounts.values = 0;
+      udpPackets = bytes = 0;
       firstAt = lastAt = 0n;
       reply({ id: request.id, type: 'ok' });
       return;
@@ -150,7 +158,7 @@ async function handle(request: SinkRequest): Promise<void> {
         quietMs: request.quietMs,
         since: process.hrtime.bigint(),
       };
-      if (udpLines + tcpLines >= request.expected) answerSettle();
+      if (receivedValues() >= request.expected) answerSettle();
       else watchQuiet();
       return;
     case 'tcp-listen':
