@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { FLUSH_LOG_FILE, FLUSH_RECORDER, FLUSH_RECORDER_FILE } from './flush-recorder.js';
 import type { DaemonPorts } from './free-port.js';
 
 /** What a daemon run needs on disk: its private temp folder and the two files inside it. */
@@ -15,6 +16,8 @@ export interface DaemonFiles {
   readonly configText: string;
   /** A CommonJS file loaded with `--require` before the daemon's own code. */
   readonly preloadPath: string;
+  /** Where the flush recorder appends one JSON line per flush, when it is loaded. */
+  readonly flushLogPath: string;
 }
 
 /**
@@ -108,19 +111,31 @@ process.stdin.on('error', orphaned);
 process.stdin.resume();
 `;
 
-/** Creates a private temp folder holding the daemon config and the preload script. */
-export async function writeDaemonFiles(config: Record<string, unknown>): Promise<DaemonFiles> {
+/**
+ * Creates a private temp folder holding the daemon config and the preload script, and with
+ * `recordFlushes` the flush recorder backend (see `flush-recorder.ts`), added to `backends`.
+ */
+export async function writeDaemonFiles(
+  config: Record<string, unknown>,
+  recordFlushes = false,
+): Promise<DaemonFiles> {
   const dir = await mkdtemp(join(tmpdir(), 'statsd-daemon-'));
+  const recorderPath = join(dir, FLUSH_RECORDER_FILE);
+  // The daemon `require`s a backend from its own folder: only an absolute path reaches ours.
+  const backends = Array.isArray(config['backends']) ? (config['backends'] as unknown[]) : [];
+  const written = recordFlushes ? { ...config, backends: [...backends, recorderPath] } : config;
   const files: DaemonFiles = {
     dir,
     configPath: join(dir, 'config.js'),
     // The daemon evaluates the file as the expression `config = <file text>`: JSON is a valid one.
-    configText: `${JSON.stringify(config, null, 2)}\n`,
+    configText: `${JSON.stringify(written, null, 2)}\n`,
     preloadPath: join(dir, 'preload.cjs'),
+    flushLogPath: join(dir, FLUSH_LOG_FILE),
   };
   try {
     await writeFile(files.configPath, files.configText);
     await writeFile(files.preloadPath, PRELOAD);
+    if (recordFlushes) await writeFile(recorderPath, FLUSH_RECORDER);
     return files;
   } catch (error) {
     await rm(dir, { recursive: true, force: true });

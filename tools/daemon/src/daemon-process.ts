@@ -16,6 +16,8 @@ export interface LaunchSettings {
   readonly flushInterval: number;
   readonly config: Readonly<Record<string, unknown>>;
   readonly startTimeout: number;
+  /** Loads the flush recorder backend (see `flush-recorder.ts`). */
+  readonly recordFlushes: boolean;
 }
 
 /** The daemon did not come up; `addressInUse` tells a lost port race from a real failure. */
@@ -94,6 +96,11 @@ export class DaemonProcess {
   /** True until the child has exited. */
   get alive(): boolean {
     return this.#exitInfo === undefined;
+  }
+
+  /** The flush recorder's log (see `flush-recorder.ts`); it exists only when the recorder runs. */
+  get flushLogPath(): string {
+    return this.#files.flushLogPath;
   }
 
   /** The last 16 KiB the daemon wrote to stdout and stderr. */
@@ -211,8 +218,11 @@ export function spawnDaemonScript(script: string, files: DaemonFiles): DaemonPro
 
 /** Writes the daemon's files, spawns it and resolves once it answers on its management port. */
 export async function launchDaemon(settings: LaunchSettings): Promise<DaemonProcess> {
-  const { script, host, ports, flushInterval, config, startTimeout } = settings;
-  const files = await writeDaemonFiles(buildDaemonConfig(host, ports, flushInterval, config));
+  const { script, host, ports, flushInterval, config, startTimeout, recordFlushes } = settings;
+  const files = await writeDaemonFiles(
+    buildDaemonConfig(host, ports, flushInterval, config),
+    recordFlushes,
+  );
   const daemon = spawnDaemonScript(script, files);
   try {
     await daemon.waitUntilReady(host, ports.mgmtPort, startTimeout);

@@ -2,6 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { inspect } from 'node:util';
 import { locateStatsdScript } from './daemon-files.js';
 import { DaemonStartError, launchDaemon, type DaemonProcess } from './daemon-process.js';
+import { readFlushLog, type DaemonFlush } from './flush-recorder.js';
 import { pickFreePorts, type DaemonPorts } from './free-port.js';
 import { parseNumberListTable, parseNumberTable } from './inspect-parser.js';
 import { queryManagement, type ManagementCommand } from './management-client.js';
@@ -18,6 +19,7 @@ interface Settings {
   readonly flushInterval: number;
   readonly config: Readonly<Record<string, unknown>>;
   readonly startTimeout: number;
+  readonly recordFlushes: boolean;
 }
 
 /**
@@ -103,6 +105,39 @@ export class StatsdDaemon {
   /** How many lines the daemon rejected (`statsd.bad_lines_seen`). */
   async badLines(): Promise<number> {
     return (await this.counters())['statsd.bad_lines_seen'] ?? 0;
+  }
+
+  /**
+   * What the daemon computed at each flush since it (re)started, oldest first.
+   *
+   * @throws Error when the daemon was started without `recordFlushes: true`.
+   */
+  async flushes(): Promise<DaemonFlush[]> {
+    if (!this.#settings.recordFlushes) {
+      throw new Error(
+        'Cannot read flushes: the StatsD daemon was started without `recordFlushes: true`; ' +
+          'pass it to StatsdDaemon.start().',
+      );
+    }
+    const daemon = this.#process;
+    return daemon === undefined ? [] : readFlushLog(daemon.flushLogPath);
+  }
+
+  /**
+   * Resolves with the first flush the daemon records after this call. The timeout defaults to
+   * three flush intervals (at least 5 s).
+   *
+   * @throws Error when the daemon was started without `recordFlushes: true`, or on timeout.
+   */
+  async nextFlush(options: WaitForOptions = {}): Promise<DaemonFlush> {
+    const seen = (await this.flushes()).length;
+    const timeout = options.timeout ?? Math.max(5_000, 3 * this.#settings.flushInterval);
+    const flushes = await this.waitFor(
+      (d) => d.flushes(),
+      (all) => all.length > seen,
+      { ...options, timeout },
+    );
+    return flushes[seen] as DaemonFlush;
   }
 
   /**
@@ -214,7 +249,12 @@ export class StatsdDaemon {
 }
 
 function resolveOptions(options: StatsdDaemonOptions): Settings {
-  const { flushInterval = 3_600_000, config = {}, startTimeout = 10_000 } = options;
+  const {
+    flushInterval = 3_600_000,
+    config = {},
+    startTimeout = 10_000,
+    recordFlushes = false,
+  } = options;
   requirePositive('flushInterval', flushInterval);
   requirePositive('startTimeout', startTimeout);
   if (typeof config !== 'object' || config === null || Array.isArray(config)) {
@@ -223,7 +263,18 @@ function resolveOptions(options: StatsdDaemonOptions): Settings {
         'daemon config keys.',
     );
   }
-  return { script: locateStatsdScript(), flushInterval, config: { ...config }, startTimeout };
+  if (typeof recordFlushes !== 'boolean') {
+    throw new TypeError(
+      `Invalid option \`recordFlushes\`: received ${inspect(recordFlushes)}, expected true or false.`,
+    );
+  }
+  return {
+    script: locateStatsdScript(),
+    flushInterval,
+    config: { ...config },
+    startTimeout,
+    recordFlushes,
+  };
 }
 
 function requirePositive(option: string, value: unknown): void {

@@ -19,6 +19,14 @@ export interface StatsdDaemonOptions {
    * @default 10_000
    */
   startTimeout?: number;
+  /**
+   * Loads a backend into the daemon that records what it computes at each flush (counters,
+   * timer statistics such as `count_ps`, `sum`, `median`, `upper_90`), read back with
+   * {@link StatsdDaemon.flushes} and {@link StatsdDaemon.nextFlush}. The management port shows
+   * raw values only; this shows what a daemon's backends would forward.
+   * @default false
+   */
+  recordFlushes?: boolean;
 }
 
 /** Options for {@link StatsdDaemon.waitFor}. */

@@ -138,6 +138,57 @@ describe('StatsdDaemon.start', () => {
   });
 });
 
+describe('StatsdDaemon flush recording', () => {
+  it('records the timer statistics the daemon computes when recordFlushes is set', async () => {
+    await using daemon = await StatsdDaemon.start({ flushInterval: 200, recordFlushes: true });
+    // One datagram: its lines reach the same flush.
+    await sendUdp(daemon, 'rec.t:1|ms\nrec.t:3|ms|@0.5\nrec.t:8|ms\nrec.hits:2|c|@0.5');
+    const flushes = await daemon.waitFor(
+      (d) => d.flushes(),
+      (all) => all.some((flush) => (flush.timerCounters['rec.t'] ?? 0) > 0),
+    );
+    const flush = flushes.find((f) => (f.timerCounters['rec.t'] ?? 0) > 0);
+    // A value sent at rate 0.5 counts twice; the statistics of the values count each once.
+    expect(flush?.timerCounters['rec.t']).toBe(4);
+    expect(flush?.counters['rec.hits']).toBe(4);
+    expect(flush?.timerData['rec.t']).toMatchObject({
+      count: 4,
+      count_ps: 20,
+      sum: 12,
+      sum_squares: 74,
+      mean: 4,
+      median: 3,
+      upper: 8,
+      lower: 1,
+      upper_90: 8,
+    });
+  });
+
+  it('resolves nextFlush with a flush recorded after the call', async () => {
+    await using daemon = await StatsdDaemon.start({ flushInterval: 200, recordFlushes: true });
+    await sendUdp(daemon, 'next.hits:1|c');
+    await daemon.waitFor(
+      (d) => d.flushes(),
+      (all) => all.some((flush) => flush.counters['next.hits'] === 1),
+    );
+    const next = await daemon.nextFlush();
+    // A later flush: the daemon zeroed the counter after the flush that held it.
+    expect(next.counters['next.hits']).toBe(0);
+  });
+
+  it('rejects flushes() naming the option when the daemon records none', async () => {
+    await using daemon = await StatsdDaemon.start();
+    await expect(daemon.flushes()).rejects.toThrow(/without `recordFlushes: true`/);
+  });
+
+  it('throws a TypeError naming the option when recordFlushes is not a boolean', async () => {
+    const options = { recordFlushes: 'yes' } as unknown as { recordFlushes: boolean };
+    await expect(StatsdDaemon.start(options)).rejects.toThrow(
+      new TypeError("Invalid option `recordFlushes`: received 'yes', expected true or false."),
+    );
+  });
+});
+
 describe('StatsdDaemon lifecycle', () => {
   let daemon: StatsdDaemon;
 
