@@ -10,6 +10,8 @@ export interface DaemonFlush {
   readonly counterRates: Readonly<Record<string, number>>;
   /** Gauge values at the flush. */
   readonly gauges: Readonly<Record<string, number>>;
+  /** Per timer, the values received since the previous flush, in ascending order. */
+  readonly timers: Readonly<Record<string, readonly number[]>>;
   /** Per timer, how many values the daemon counts: each value counts `1 / sampleRate`. */
   readonly timerCounters: Readonly<Record<string, number>>;
   /**
@@ -39,6 +41,7 @@ exports.init = function init(startupTime, config, events) {
       counters: metrics.counters,
       counterRates: metrics.counter_rates,
       gauges: metrics.gauges,
+      timers: metrics.timers,
       timerCounters: metrics.timer_counters,
       timerData: metrics.timer_data,
     }) + '\\n');

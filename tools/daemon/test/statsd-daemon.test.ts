@@ -150,6 +150,7 @@ describe('StatsdDaemon flush recording', () => {
     const flush = flushes.find((f) => (f.timerCounters['rec.t'] ?? 0) > 0);
     // A value sent at rate 0.5 counts twice; the statistics of the values count each once.
     expect(flush?.timerCounters['rec.t']).toBe(4);
+    expect(flush?.timers['rec.t']).toEqual([1, 3, 8]);
     expect(flush?.counters['rec.hits']).toBe(4);
     expect(flush?.timerData['rec.t']).toMatchObject({
       count: 4,
