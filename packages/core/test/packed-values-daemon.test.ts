@@ -22,7 +22,12 @@ const PATHS = ['api.latency', 'db.query'] as const;
 let daemon: StatsdDaemon;
 
 beforeAll(async () => {
-  daemon = await StatsdDaemon.start({ flushInterval: FLUSH_INTERVAL, recordFlushes: true });
+  daemon = await StatsdDaemon.start({
+    flushInterval: FLUSH_INTERVAL,
+    recordFlushes: true,
+    // Several percentiles: the daemon computes `count_10`, `mean_50`, `upper_99`, … per threshold.
+    config: { percentThreshold: [10, 50, 90, 99] },
+  });
 });
 
 afterAll(async () => {
@@ -151,6 +156,7 @@ describe.each<Protocol>(['udp', 'tcp'])('packed values against the daemon over %
 
       const packedTimers = timersUnder(flush, `${base}.packed`);
       expect(Object.keys(packedTimers).length).toBe(KINDS.length * PATHS.length * TAG_SETS.length);
+      expect(Object.values(packedTimers)[0]).toHaveProperty('upper_99');
       expect(packedTimers).toEqual(timersUnder(flush, `${base}.plain`));
 
       // Packing must have done something: fewer bytes for the same values.
