@@ -1,7 +1,14 @@
 import fc from 'fast-check';
+import type { Connector } from '../src/connector.js';
 import { MemoryConnector } from '../src/testing/index.js';
 import type { ConnectorOptions, ConnectorStats, Tags } from '../src/types.js';
 import { hostileString } from './arbitraries.js';
+import {
+  connectorFor,
+  serverFor,
+  stopConnectors,
+  stopServers,
+} from './helpers/connector-harness.js';
 import {
   agentReadings,
   parseAgentSample,
@@ -13,8 +20,10 @@ import {
 // Packed values as the Datadog agent and Telegraf read them, through ports of their parsers'
 // splitting steps (see helpers/packed-parsers.ts for the source files). Neither server runs here.
 
-afterEach(() => {
+afterEach(async () => {
   jest.restoreAllMocks();
+  await stopConnectors();
+  await stopServers();
 });
 
 /** Sampling keeps every call: the rate still goes on the line. */
@@ -201,7 +210,7 @@ const callsArbitrary: fc.Arbitrary<Call[]> = fc
     picks.map(([pick, value]) => ({ ...(series[pick % series.length] as Series), value })),
   );
 
-function sendCalls(statsd: MemoryConnector, calls: readonly Call[]): void {
+function sendCalls(statsd: Connector, calls: readonly Call[]): void {
   for (const { kind, path, tags, sampleRate, value } of calls) {
     const options = { tags, sampleRate };
     if (kind === 'timing') statsd.timing(path, value / 1000, options);
@@ -301,4 +310,53 @@ describe.each(SERVERS)('packed values as $server reads them', ({ options, read }
     expect(packedRuns).toBeGreaterThan(20);
     expect(spilledRuns).toBeGreaterThan(20);
   });
+});
+
+describe('packed values in real datagrams', () => {
+  it.each(SERVERS)(
+    'reads the same series from UDP datagrams as $server, each within maxPacketSize',
+    async ({ options, read }) => {
+      keepEverySample();
+      const series: Series[] = [
+        { kind: 'timing', path: 'api.latency', tags: { route: '/users/:id' }, sampleRate: 0.5 },
+        { kind: 'timing', path: 'api.latency', tags: undefined, sampleRate: 1 },
+        { kind: 'histogram', path: 'db.query', tags: { method: 'get' }, sampleRate: 1 },
+        { kind: 'distribution', path: 'q', tags: undefined, sampleRate: 0.25 },
+      ];
+      const many: Call[] = Array.from({ length: 300 }, (_, i) => ({
+        ...(series[(i * 7) % series.length] as Series),
+        value: ((i * 37) % 1000) / 4,
+      }));
+      const maxPacketSize = 400;
+      const received: Reading[][] = [];
+      const bytes: number[] = [];
+      for (const packValues of [true, false]) {
+        const server = await serverFor({ protocol: 'udp' });
+        const statsd = connectorFor({
+          ...options,
+          host: server.host,
+          port: server.port,
+          protocol: 'udp',
+          maxPacketSize,
+          packValues,
+          prefix: 'app',
+        });
+        await statsd.start();
+        sendCalls(statsd, many);
+        await statsd.flush();
+        await server.waitForMetrics(statsd.stats().sent);
+        for (const { data } of server.packets) {
+          expect(data.length).toBeLessThanOrEqual(maxPacketSize);
+        }
+        received.push(server.packets.flatMap(({ data }) => read(data.toString('utf8'))));
+        bytes.push(statsd.stats().bytesSent);
+      }
+      const [packed = [], plain = []] = received;
+      expect(packed.length).toBe(plain.length);
+      expect(packed.length).toBeGreaterThan(0);
+      expect(bySeries(packed)).toEqual(bySeries(plain));
+      const [packedBytes = 0, plainBytes = 0] = bytes;
+      expect(packedBytes).toBeLessThan(plainBytes);
+    },
+  );
 });
