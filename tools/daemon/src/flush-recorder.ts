@@ -30,7 +30,7 @@ export const FLUSH_LOG_FILE = 'flushes.jsonl';
 // with what the daemon computed, before the daemon clears its state (its own clearing listener is
 // added after the backends'). Synchronous on purpose: the line is in the file before the next
 // flush can start. JSON turns the daemon's NaN and Infinity into null.
-export const FLUSH_RECORDER = `'use strict';
+export const FLUSH_RECORDER: string = `'use strict';
 const { appendFileSync } = require('node:fs');
 const { join } = require('node:path');
 const log = join(__dirname, ${JSON.stringify(FLUSH_LOG_FILE)});
