@@ -26,8 +26,8 @@ const FALSE_WORDS = ['0', 'false', 'no', 'off'];
 
 /**
  * Resolves the connector's options the way the framework glue does: explicit options, then
- * `STATSD_DIALECT`, `STATSD_ENABLED`, `STATSD_HOST`, `STATSD_PORT`, `STATSD_PREFIX` and
- * `STATSD_PROTOCOL`, then (in the `dogstatsd` dialect) the Datadog agent's `DD_*` variables
+ * `STATSD_DIALECT`, `STATSD_ENABLED`, `STATSD_HOST`, `STATSD_PORT`, `STATSD_PREFIX`,
+ * `STATSD_PROTOCOL` and `STATSD_PACK_VALUES`, then (in the `dogstatsd` dialect) the Datadog agent's `DD_*` variables
  * (`DD_DOGSTATSD_URL` before `DD_AGENT_HOST` and `DD_DOGSTATSD_PORT`),
  * then the defaults. With no prefix anywhere, `service` and `environment` give
  * `applications.<service>.<environment>`, or in the `dogstatsd` dialect the tags `service` and
@@ -57,8 +57,10 @@ export function resolveEnvironment(
   const datadog = rules?.datadogEnvironment === true;
   // Elsewhere the two make one prefix; in the `dogstatsd` dialect they are two separate tags.
   if (!datadog) requireBoth(service, environment);
-  const enabled = rest.enabled ?? parseEnabled(env.STATSD_ENABLED);
+  const enabled = rest.enabled ?? parseBoolean(env.STATSD_ENABLED, 'STATSD_ENABLED');
   if (enabled !== undefined) resolved.enabled = enabled;
+  const packValues = rest.packValues ?? parseBoolean(env.STATSD_PACK_VALUES, 'STATSD_PACK_VALUES');
+  if (packValues !== undefined) resolved.packValues = packValues;
   let protocol = rest.protocol ?? parseProtocol(env.STATSD_PROTOCOL);
   let host = rest.host ?? variable(env, 'STATSD_HOST');
   // DD_DOGSTATSD_URL names the target only where the options and STATSD_* name none.
@@ -137,12 +139,12 @@ function requireBoth(service: string | undefined, environment: string | undefine
   );
 }
 
-function parseEnabled(value: string | undefined): boolean | undefined {
+function parseBoolean(value: string | undefined, name: string): boolean | undefined {
   if (blank(value)) return undefined;
   const word = (value as string).trim().toLowerCase();
   if (TRUE_WORDS.includes(word)) return true;
   if (FALSE_WORDS.includes(word)) return false;
-  throw environmentError('STATSD_ENABLED', value, 'true, false, 1, 0, yes, no, on or off');
+  throw environmentError(name, value, 'true, false, 1, 0, yes, no, on or off');
 }
 
 function parseProtocol(value: string | undefined): Protocol | undefined {

@@ -264,6 +264,7 @@ export interface ConnectorOptions {
    * whose other common server, collectd, rejects packed lines: turn it on for the reference
    * daemon or another server that reads them. Turn it off for a Datadog agent before 7.25 (6.25 on
    * the 6.x line).
+   * `createConnector` also reads `STATSD_PACK_VALUES`.
    * @default true for `dogstatsd` and `telegraf`, false for `statsd`
    */
   packValues?: boolean;

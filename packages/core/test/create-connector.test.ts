@@ -223,6 +223,30 @@ describe('createConnector', () => {
     );
   });
 
+  it('reads STATSD_PACK_VALUES, after the packValues option', () => {
+    expect(resolveEnvironment({}, { STATSD_PACK_VALUES: 'on' }).packValues).toBe(true);
+    expect(resolveEnvironment({}, { STATSD_PACK_VALUES: 'false' }).packValues).toBe(false);
+    expect(resolveEnvironment({}, { STATSD_PACK_VALUES: ' ' }).packValues).toBeUndefined();
+    expect(
+      resolveEnvironment({ packValues: false }, { STATSD_PACK_VALUES: 'true' }).packValues,
+    ).toBe(false);
+  });
+
+  it('packs timer values for the reference daemon when STATSD_PACK_VALUES is set', async () => {
+    const server = await FakeStatsdServer.start({ protocol: 'tcp' });
+    const env = { STATSD_HOST: server.host, STATSD_PORT: String(server.port) };
+    try {
+      const statsd = createConnector({ ...FAST }, { ...env, STATSD_PACK_VALUES: 'yes' });
+      await statsd.start();
+      statsd.timing('db', 0.012);
+      statsd.timing('db', 0.007);
+      await statsd.stop();
+      expect(await server.waitForMetrics(2)).toEqual(['timers.db:12|ms:7|ms']);
+    } finally {
+      await server.stop();
+    }
+  });
+
   it.each([
     ['STATSD_PORT', 'abc', /STATSD_PORT: received "abc", expected an integer from 1 to 65535/],
     ['STATSD_PORT', '0', /STATSD_PORT: received "0", expected an integer from 1 to 65535/],
@@ -230,6 +254,7 @@ describe('createConnector', () => {
     ['STATSD_PORT', '81.5', /STATSD_PORT: received "81.5"/],
     ['STATSD_PORT', '-1', /STATSD_PORT: received "-1"/],
     ['STATSD_ENABLED', 'maybe', /STATSD_ENABLED: received "maybe", expected true, false/],
+    ['STATSD_PACK_VALUES', 'maybe', /STATSD_PACK_VALUES: received "maybe", expected true, f/],
     [
       'STATSD_PROTOCOL',
       'http',
