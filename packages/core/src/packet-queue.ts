@@ -115,12 +115,7 @@ export class PacketQueue {
       this.#openMetrics > 0 && this.#openBytes + this.#separator + size <= limits.maxPacketSize;
     // A datagram's separator is held in memory too: count it against the byte bound.
     const added = joins ? size + this.#separator : size;
-    if (
-      this.#metrics + this.#takenMetrics + metrics > limits.maxMetrics ||
-      this.#bytes + this.#takenBytes + added > limits.maxBytes
-    ) {
-      return PushResult.Full;
-    }
+    if (this.#wouldOverflow(metrics, added)) return PushResult.Full;
     if (joins) {
       this.#openBytes += added;
     } else {
@@ -154,12 +149,7 @@ export class PacketQueue {
     if (line !== undefined) {
       const added = packed.added(value, type);
       if (this.#openBytes + added <= this.#limits.maxPacketSize) {
-        if (
-          this.#metrics + this.#takenMetrics + 1 > this.#limits.maxMetrics ||
-          this.#bytes + this.#takenBytes + added > this.#limits.maxBytes
-        ) {
-          return PushResult.Full;
-        }
+        if (this.#wouldOverflow(1, added)) return PushResult.Full;
         packed.join(line, value, type);
         this.#openBytes += added;
         this.#openMetrics++;
@@ -174,6 +164,15 @@ export class PacketQueue {
       packed.track(name, infix, value, type, tail, this.#open.length - 1, this.#openId);
     }
     return result;
+  }
+
+  /** Whether `metrics` more metrics and `bytes` more bytes would pass the queue's bounds. */
+  #wouldOverflow(metrics: number, bytes: number): boolean {
+    const limits = this.#limits;
+    return (
+      this.#metrics + this.#takenMetrics + metrics > limits.maxMetrics ||
+      this.#bytes + this.#takenBytes + bytes > limits.maxBytes
+    );
   }
 
   /** Closes the open packet, if any, so that it can be sent. */
