@@ -142,15 +142,7 @@ export class FakeStatsdServer {
    * few of them.
    */
   waitForLines(count: number, options: { timeout?: number } = {}): Promise<string[]> {
-    if (!Number.isSafeInteger(count) || count < 0) {
-      return Promise.reject(invalidOption('count', count, 'a non-negative integer'));
-    }
-    return this.#waits.add(
-      options.timeout ?? DEFAULT_TIMEOUT,
-      () => this.#received >= count,
-      () => this.#lines.toArray(),
-      () => this.#linesReport(count, 'lines'),
-    );
+    return this.#waitFor(count, 'lines', options.timeout ?? DEFAULT_TIMEOUT);
   }
 
   /**
@@ -166,14 +158,19 @@ export class FakeStatsdServer {
    * what a connector counts as sent (`stats().sent`) whether or not it packs values.
    */
   waitForMetrics(count: number, options: { timeout?: number } = {}): Promise<string[]> {
+    return this.#waitFor(count, 'metrics', options.timeout ?? DEFAULT_TIMEOUT);
+  }
+
+  /** Resolves with the kept lines once `count` lines or metrics arrived; see `waitForLines`. */
+  #waitFor(count: number, unit: 'lines' | 'metrics', timeout: number): Promise<string[]> {
     if (!Number.isSafeInteger(count) || count < 0) {
       return Promise.reject(invalidOption('count', count, 'a non-negative integer'));
     }
     return this.#waits.add(
-      options.timeout ?? DEFAULT_TIMEOUT,
-      () => this.#receivedMetrics >= count,
+      timeout,
+      () => (unit === 'lines' ? this.#received : this.#receivedMetrics) >= count,
       () => this.#lines.toArray(),
-      () => this.#linesReport(count, 'metrics'),
+      () => this.#linesReport(count, unit),
     );
   }
 
