@@ -4,7 +4,7 @@ export default {
   testEnvironmentOptions: {
     customExportConditions: ['@statsd/source', 'node', 'require', 'default'],
   },
-  roots: ['<rootDir>/packages', '<rootDir>/examples', '<rootDir>/tools'],
+  roots: ['<rootDir>/packages', '<rootDir>/examples', '<rootDir>/tools', '<rootDir>/bench'],
   testMatch: ['**/test/**/*.test.ts'],
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json' }],

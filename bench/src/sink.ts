@@ -4,13 +4,13 @@
  * the metric values it receives and answers the parent over IPC. "Delivered" in every figure
  * means counted here, as values: a line may carry several (packed values, see `line-scanner.ts`).
  *
- * Line counting: a datagram holds lines separated by `\n` (the last one unterminated), so it
- * counts newlines + 1; a TCP stream terminates every line with `\n`, so it counts newlines.
+ * Line counting: a datagram holds lines separated by `\n` (the last one terminated or not); a
+ * TCP stream terminates every line with `\n`.
  */
 import { createSocket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
-import { LineScanner, type LineCounts } from './line-scanner.js';
+import { LineScanner, countDatagram, type LineCounts } from './line-scanner.js';
 import type { SinkCounts, SinkReply, SinkRequest } from './sink-protocol.js';
 
 const REQUESTED_RECV_BUFFER = 64 * 1024 * 1024;
@@ -61,13 +61,10 @@ function counts(): SinkCounts {
 }
 
 const udp = createSocket({ type: 'udp4' });
-const udpScanner = new LineScanner();
 udp.on('message', (data) => {
   if (data.length === 0) return;
   udpPackets++;
-  udpCounts.lines++;
-  udpScanner.scan(data, udpCounts);
-  udpScanner.endLine();
+  countDatagram(data, udpCounts);
   received(data.length);
 });
 
