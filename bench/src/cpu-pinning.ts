@@ -1,8 +1,12 @@
 /**
- * CPU pinning for figure 4, with util-linux's `taskset`. Unpinned, the app under test,
- * autocannon (in the benchmark's own process) and the sink fight over the same cores, and the
- * app's requests per second measure the scheduler as much as the middleware. Pinned, the app has
- * one CPU to itself and the load generator and the sink share another, so the app is the limit.
+ * CPU pinning, with util-linux's `taskset`, so that what a figure measures has a CPU to itself:
+ * - figure 4: unpinned, the app under test, autocannon (in the benchmark's own process) and the
+ *   sink fight over the same cores, and the app's requests per second measure the scheduler as
+ *   much as the middleware. Pinned, the app has one CPU to itself and the load generator and the
+ *   sink share another, so the app is the limit;
+ * - figures 2 and 3: the sink must read as fast as the clients send. Unpinned, the clients' V8
+ *   helper threads (its collector and compiler) take turns from the sink, whose UDP socket then
+ *   overflows in bursts. Pinned, the clients and their helpers share one CPU, the sink the other.
  *
  * Without `taskset` (not Linux, or util-linux missing) or with fewer than two CPUs, the figure
  * runs unpinned and its note says so.
@@ -12,9 +16,9 @@ import { execFileSync } from 'node:child_process';
 export interface CpuSplit {
   /** For the figure's note: where the processes ran, or why they were not pinned. */
   readonly description: string;
-  /** Moves every thread of the app under test onto its own CPU; a no-op when unpinned. */
-  pinApp(pid: number): void;
-  /** Gives the load generator and the sink back the CPUs they had, for the figures after. */
+  /** Moves every thread of `pid` (an app under test) onto the CPU kept apart; a no-op unpinned. */
+  pinApart(pid: number): void;
+  /** Gives the processes pinned by {@link splitCpus} back the CPUs they had, for the figures after. */
   restore(): void;
 }
 
@@ -49,14 +53,25 @@ function setAffinity(pid: number, cpus: string): void {
 }
 
 function unpinned(reason: string): CpuSplit {
-  return { description: `unpinned (${reason})`, pinApp: () => {}, restore: () => {} };
+  return { description: `unpinned (${reason})`, pinApart: () => {}, restore: () => {} };
+}
+
+/** The process ids known (a process that failed to start has none). */
+export function pidsOf(...pids: readonly (number | undefined)[]): number[] {
+  return pids.filter((pid) => pid !== undefined);
+}
+
+/** Processes to pin, and how the figure's note names them. */
+export interface Pinned {
+  readonly pids: readonly number[];
+  readonly label: string;
 }
 
 /**
- * Pins `loadPids` (this process, which runs autocannon, and the sink) to the first CPU this
- * process may use, and reserves the second for the app processes started later.
+ * Pins `shared` to the first CPU this process may use, and `apart` (with the processes given to
+ * `pinApart` later) to the second.
  */
-export function splitCpus(loadPids: readonly number[]): CpuSplit {
+export function splitCpus(shared: Pinned, apart: Pinned): CpuSplit {
   const own = affinityOf(process.pid);
   if (own === undefined) return unpinned('taskset is missing');
   const [loadCpu, appCpu] = expandCpuList(own);
@@ -67,10 +82,15 @@ export function splitCpus(loadPids: readonly number[]): CpuSplit {
     for (const [pid, cpus] of original) setAffinity(pid, cpus);
   };
   try {
-    for (const pid of loadPids) {
-      const cpus = affinityOf(pid) ?? own;
-      setAffinity(pid, String(loadCpu));
-      original.set(pid, cpus);
+    for (const [pids, cpu] of [
+      [shared.pids, loadCpu],
+      [apart.pids, appCpu],
+    ] as const) {
+      for (const pid of pids) {
+        const cpus = affinityOf(pid) ?? own;
+        setAffinity(pid, String(cpu));
+        original.set(pid, cpus);
+      }
     }
   } catch {
     // A container may forbid changing affinity (EPERM): measure unpinned rather than not at all.
@@ -78,8 +98,8 @@ export function splitCpus(loadPids: readonly number[]): CpuSplit {
     return unpinned('taskset was refused');
   }
   return {
-    description: `each app pinned to CPU ${appCpu}, autocannon and the sink to CPU ${loadCpu} (taskset)`,
-    pinApp: (pid) => setAffinity(pid, String(appCpu)),
+    description: `${apart.label} pinned to CPU ${appCpu}, ${shared.label} to CPU ${loadCpu} (taskset)`,
+    pinApart: (pid) => setAffinity(pid, String(appCpu)),
     restore,
   };
 }

@@ -11,6 +11,7 @@ import {
   startOurs,
   type Protocol,
 } from './clients.js';
+import { pidsOf, splitCpus } from './cpu-pinning.js';
 import { formatCount, formatNs, formatRate, formatRatio, progress } from './measure.js';
 import { lossOf, medianOf, pairedRatio, race, type Contender, type RunResult } from './race.js';
 import type { Row } from './report.js';
@@ -60,11 +61,16 @@ function lossNote(results: Map<string, RunResult[]>, names: readonly string[], n
   return names
     .map((name) => {
       const loss = lossOf(results, name, n);
-      return loss.total === 0
-        ? `${name}: no loss`
-        : `${name}: lost ${formatCount(loss.total)} metrics in ${loss.runs} of ${
-            results.get(name)?.length ?? 0
-          } runs (worst run ${formatCount(loss.worst)})`;
+      if (loss.total === 0) return `${name}: no loss`;
+      const runs = results.get(name) ?? [];
+      const overflows = runs.reduce((total, run) => total + run.kernelDrops, 0);
+      return (
+        `${name}: lost ${formatCount(loss.total)} metrics in ${loss.runs} of ${runs.length} ` +
+        `runs (worst run ${formatCount(loss.worst)})` +
+        (overflows > 0
+          ? `, with ${formatCount(overflows)} datagrams dropped at the sink's full socket`
+          : '')
+      );
     })
     .join('; ');
 }
@@ -119,13 +125,23 @@ export async function throughputFigure(
   const udp = protocol === 'udp';
   progress(`figure ${udp ? 2 : 3}: ${protocol} throughput, ${formatCount(BURST)} x ${rounds}`);
   const { contenders, close, oursDrops } = await field(sink, protocol, udp);
-  const results = await race(sink, contenders, {
-    n: BURST,
-    chunk: BURST_CHUNK,
-    rounds,
-    warmup: 500_000,
-    quietMs: 300,
-  });
+  // The sink reads about as fast as the fastest client sends: it needs a CPU of its own.
+  const cpus = splitCpus(
+    { pids: [process.pid], label: 'the clients' },
+    { pids: pidsOf(sink.pid), label: 'the sink' },
+  );
+  let results: Map<string, RunResult[]>;
+  try {
+    results = await race(sink, contenders, {
+      n: BURST,
+      chunk: BURST_CHUNK,
+      rounds,
+      warmup: 500_000,
+      quietMs: 300,
+    });
+  } finally {
+    cpus.restore();
+  }
   const drops = oursDrops();
   await close();
   const rate = (run: RunResult): number => run.values / (run.deliveredNs / 1e9);
@@ -136,8 +152,8 @@ export async function throughputFigure(
   const names = udp ? [OURS, HOT_SHOTS, BARE] : [OURS, HOT_SHOTS];
   const note =
     `${formatCount(BURST)} metrics in chunks of ${formatCount(BURST_CHUNK)}, a turn between ` +
-    `chunks; rate = metrics received / (last line received − first call); median of ${rounds}, ` +
-    `ratios are medians of each round's ratio. ` +
+    `chunks; ${cpus.description}; rate = metrics received / (last line received − first call); ` +
+    `median of ${rounds}, ratios are medians of each round's ratio. ` +
     lossNote(results, names, BURST) +
     '.' +
     drops;

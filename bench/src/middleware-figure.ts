@@ -21,7 +21,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import autocannon from 'autocannon';
 import { HOST } from './clients.js';
-import { splitCpus, type CpuSplit } from './cpu-pinning.js';
+import { pidsOf, splitCpus, type CpuSplit } from './cpu-pinning.js';
 import { formatCount, formatRatio, median, progress, sum } from './measure.js';
 import { distFile } from './paths.js';
 import type { Row } from './report.js';
@@ -217,7 +217,7 @@ async function freshRun(
 ): Promise<Run> {
   const app = await startApp(framework, variant, sink);
   try {
-    cpus.pinApp(app.pid);
+    cpus.pinApart(app.pid);
     // Counting from before the warm-up: the lines hot-shots still buffers from it would
     // otherwise land in the measured part's count.
     await sink.reset();
@@ -378,7 +378,10 @@ export async function middlewareFigure(
   seconds: number,
 ): Promise<Row[]> {
   progress(`figure 4: ${framework}, ${rounds} rounds of ${seconds} s per variant`);
-  const cpus = splitCpus([process.pid, sink.pid].filter((pid) => pid !== undefined));
+  const cpus = splitCpus(
+    { pids: pidsOf(process.pid, sink.pid), label: 'autocannon and the sink' },
+    { pids: [], label: 'each app' },
+  );
   let runs: Runs;
   try {
     runs = await runRounds(framework, sink, cpus, rounds, seconds);

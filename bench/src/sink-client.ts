@@ -32,7 +32,7 @@ export class Sink {
     });
   }
 
-  /** The sink's process id, to pin it to a CPU (figure 4). */
+  /** The sink's process id, to pin it to a CPU (figures 2 to 4). */
   get pid(): number | undefined {
     return this.#child.pid;
   }
