@@ -5,8 +5,8 @@
  *   much as the middleware. Pinned, the app has one CPU to itself and the load generator and the
  *   sink share another, so the app is the limit;
  * - figures 2 and 3: the sink must read as fast as the clients send. Unpinned, the clients' V8
- *   helper threads (its collector and compiler) take turns from the sink, whose UDP socket then
- *   overflows in bursts. Pinned, the clients and their helpers share one CPU, the sink the other.
+ *   helper threads (their collector and compiler) take turns from the sink, whose UDP socket
+ *   overflows sooner. Pinned, the clients and their helpers share one CPU, the sink the other.
  *
  * Without `taskset` (not Linux, or util-linux missing) or with fewer than two CPUs, the figure
  * runs unpinned and its note says so.
