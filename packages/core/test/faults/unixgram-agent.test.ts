@@ -162,3 +162,44 @@ describe("Connector over 'unixgram' to an agent that dies and comes back", () =>
     },
   );
 });
+
+describe("Connector over 'unixgram' stopping while the agent dies", () => {
+  it.each([
+    ['before', false],
+    ['during', true],
+  ])(
+    'counts every metric it could not hand over as stopTimeout when the agent dies %s stop()',
+    async (_, dieDuringStop) => {
+      const agent = await agents.start();
+      const { errors, onError } = errorLog();
+      const statsd = connectorFor({
+        protocol: 'unixgram',
+        path: agent.path,
+        maxPacketSize: PACKET,
+        stopTimeout: 1000,
+        onError,
+      });
+      await statsd.start();
+      await agent.pause();
+      const total = sendSequence(statsd, 0, 300);
+      await nextTurn();
+      const stalled = statsd.stats();
+      expect(stalled.queued).toBeGreaterThan(0);
+      let stopping: Promise<void> | undefined;
+      if (dieDuringStop) {
+        stopping = statsd.stop();
+        await nextTurn();
+      }
+      await agent.kill();
+      await (stopping ?? statsd.stop());
+      const stats = statsd.stats();
+      expectBalanced(stats);
+      // What the kernel took before the agent stalled counts as sent (and died with the agent);
+      // the packet it pushed back and everything behind it are dropped, and say why.
+      expect(stats).toMatchObject({ enqueued: total, sent: stalled.sent, queued: 0 });
+      expect(stats.dropped).toBe(stats.dropReasons.stopTimeout);
+      expect(stats.dropped).toBe(total - stalled.sent);
+      expect(errors.at(-1)?.message).toMatch(/stop\(\) could not deliver \d+ queued metrics/);
+    },
+  );
+});
