@@ -14,3 +14,16 @@ export {
   waitForTimers,
 } from './timers.js';
 export { useDaemon, useDaemonWithCleanup } from './use-daemon.js';
+export { describeAdapterBehaviour } from './adapter-suite.js';
+export type {
+  AdapterConnector,
+  AdapterDriver,
+  AdapterOptions,
+  AppSpec,
+  Handler,
+  HandlerContext,
+  Reply,
+  Route,
+  StartedApp,
+  StartedHttp2App,
+} from './adapter-driver.js';
