@@ -59,41 +59,6 @@ describeEachExpress('configuration', (express, suite) => {
     expect(statsd.connector.prefix).toBe(`applications.${service}.production`);
   });
 
-  it('serves requests and sends nothing when STATSD_ENABLED is false', async () => {
-    const prefix = suite.nextName();
-    const app = express();
-    const statsd = tracked({
-      env: {
-        STATSD_ENABLED: 'false',
-        STATSD_HOST: suite.daemon.host,
-        STATSD_PORT: String(suite.daemon.tcpPort),
-        STATSD_PREFIX: prefix,
-      },
-    });
-    app.use(statsd);
-    app.get('/quiet', (_req, res) => {
-      res.locals.statsd.incr('calls');
-      res.send('still served');
-    });
-    const server = await listen(app);
-
-    await request(server).get('/quiet').expect(200, 'still served');
-    await request(server).get('/nowhere').expect(404);
-
-    expect(statsd.connector.enabled).toBe(false);
-    expect(statsd.connector.stats()).toMatchObject({ enqueued: 0, sent: 0, connected: false });
-    // A connector to the same suite.daemon as a barrier: its metric arriving means the suite.daemon has had
-    // time to take in anything the disabled one might have sent before.
-    const barrier = tracked(daemonOptions(suite.daemon, `${prefix}-barrier`)).connector;
-    barrier.incr('done');
-    await suite.daemon.waitFor(
-      (d) => d.counters(),
-      (c) => c[`${prefix}-barrier.counters.done`] === 1,
-    );
-    expect(await timersOf(suite.daemon, prefix)).toEqual({});
-    expect((await suite.daemon.counters())[`${prefix}.counters.calls`]).toBeUndefined();
-  });
-
   it('records with a shared connector, which handlers reach through res.locals.statsd', async () => {
     const prefix = suite.nextName();
     const shared = new Connector({ host: suite.daemon.host, port: suite.daemon.tcpPort, prefix });

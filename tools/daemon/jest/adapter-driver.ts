@@ -9,7 +9,7 @@ export interface AdapterConnector {
   readonly prefix: string;
   readonly enabled: boolean;
   incr(name: string): void;
-  stats(): { readonly enqueued: number };
+  stats(): { readonly enqueued: number; readonly sent: number; readonly connected: boolean };
 }
 
 /** What a handler of the shared suite is given, however its framework hands it over. */
