@@ -90,32 +90,6 @@ describe.each(FASTIFY_MAJORS)('statsdPlugin configuration on %s', (_major, Fasti
     expect(await waitForTimers(daemon, prefix, 1)).toEqual({ 'users._id.GET.200': 1 });
   });
 
-  it('records every app through one shared connector and leaves it running when they close', async () => {
-    const prefix = `shared.svc${++apps}`;
-    const shared = sharedConnector(prefix);
-    for (const name of ['orders', 'billing']) {
-      const app = Fastify();
-      await app.register(statsdPlugin, { connector: shared });
-      expect(app.statsd).toBe(shared);
-      app.get(`/${name}`, () => name);
-      await request(await serve(app))
-        .get(`/${name}`)
-        .expect(200);
-      await app.close();
-    }
-    shared.incr('jobs.done');
-
-    expect(await waitForTimers(daemon, prefix, 2)).toEqual({
-      'orders.GET.200': 1,
-      'billing.GET.200': 1,
-    });
-    const counters = await daemon.waitFor(
-      (d) => d.counters(),
-      (c) => c[`${prefix}.counters.jobs.done`] === 1,
-    );
-    expect(counters[`${prefix}.counters.jobs.done`]).toBe(1);
-  });
-
   it('delivers the queue and stops the connector it created when the app closes', async () => {
     const service = `svc${++apps}`;
     const app = Fastify();

@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import type Fastify from 'fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
+import { Connector } from '@statsd/core';
 import type {
   AdapterDriver,
   AdapterOptions,
@@ -25,9 +26,11 @@ function fastifyHandler(handler: Handler): RouteHandlerMethod {
 }
 
 function pluginOptions(options: AdapterOptions): StatsdPluginOptions {
-  const { skip, routeName, ...rest } = options;
+  const { skip, routeName, connector, ...rest } = options;
   return {
     ...rest,
+    // The suite hands back only connectors this driver's createConnector made.
+    ...(connector && { connector: connector as Connector }),
     ...(skip && { skip: (request: FastifyRequest) => skip(request.url) }),
     ...(routeName && {
       routeName: (request: FastifyRequest, reply: FastifyReply) =>
@@ -87,6 +90,8 @@ export function fastifyDriver(name: string, fastify: typeof Fastify): AdapterDri
     name,
     // Fastify answers a known path with an unknown method with its not-found handler.
     wrongMethodStatus: 404,
+    createConnector: ({ host, port, prefix }) =>
+      new Connector({ host, port, protocol: 'tcp', prefix }),
     async start(options, spec): Promise<StartedApp> {
       const app = fastify();
       build(app, options, spec);

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import type Router from '@koa/router';
-import { Connector } from '@statsd/core';
+import type { Connector } from '@statsd/core';
 import type Koa from 'koa';
 import request from 'supertest';
 import { statsdMiddleware } from '../src/index.js';
@@ -78,39 +78,6 @@ describe.each(KOA_MAJORS)('statsdMiddleware configuration on %s', (_major, Koa) 
       'lookup.GET.200': 1,
       'lookup.work': 1,
     });
-  });
-
-  it('records every app through one shared connector', async () => {
-    const prefix = `shared.svc${++apps}`;
-    const shared = new Connector({
-      host: daemon.host,
-      port: daemon.tcpPort,
-      protocol: 'tcp',
-      prefix,
-    });
-    cleanup.push(() => shared.stop());
-    for (const name of ['orders', 'billing']) {
-      const statsd = statsdMiddleware({ connector: shared });
-      expect(statsd.connector).toBe(shared);
-      const app = new Koa();
-      const router = new Router();
-      router.get(`/${name}`, (ctx) => (ctx.body = name));
-      app.use(statsd).use(router.routes());
-      await request(await serve(app))
-        .get(`/${name}`)
-        .expect(200);
-    }
-    shared.incr('jobs.done');
-
-    expect(await waitForTimers(daemon, prefix, 2)).toEqual({
-      'orders.GET.200': 1,
-      'billing.GET.200': 1,
-    });
-    const counters = await daemon.waitFor(
-      (d) => d.counters(),
-      (c) => c[`${prefix}.counters.jobs.done`] === 1,
-    );
-    expect(counters[`${prefix}.counters.jobs.done`]).toBe(1);
   });
 
   it('delivers the queue and stops the connector when the server closes', async () => {

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type Router from '@koa/router';
 import type Koa from 'koa';
 import type { Middleware, ParameterizedContext } from 'koa';
+import { Connector } from '@statsd/core';
 import type {
   AdapterDriver,
   AdapterOptions,
@@ -33,9 +34,11 @@ function koaHandler(handler: Handler): Middleware {
 }
 
 function middlewareOptions(options: AdapterOptions): StatsdMiddlewareOptions {
-  const { skip, routeName, ...rest } = options;
+  const { skip, routeName, connector, ...rest } = options;
   return {
     ...rest,
+    // The suite hands back only connectors this driver's createConnector made.
+    ...(connector && { connector: connector as Connector }),
     ...(skip && { skip: (ctx: ParameterizedContext) => skip(ctx.path) }),
     ...(routeName && {
       routeName: (ctx: ParameterizedContext) => routeName(ctx.path, ctx.status),
@@ -102,6 +105,8 @@ export function koaDriver(name: string, koa: KoaClass): AdapterDriver {
     name,
     // @koa/router's allowedMethods() answers a known path with an unknown method.
     wrongMethodStatus: 405,
+    createConnector: ({ host, port, prefix }) =>
+      new Connector({ host, port, protocol: 'tcp', prefix }),
     async start(options, spec): Promise<StartedApp> {
       const statsd = statsdMiddleware(middlewareOptions(options));
       const server = await listen(build(koa, statsd, spec));
@@ -110,7 +115,7 @@ export function koaDriver(name: string, koa: KoaClass): AdapterDriver {
         connector: statsd.connector,
         close: async () => {
           await close(server);
-          await statsd.connector.stop();
+          if (options.connector === undefined) await statsd.connector.stop();
         },
       };
     },

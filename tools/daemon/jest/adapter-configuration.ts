@@ -12,7 +12,7 @@ import type { StatsdDaemon } from '../src/index.js';
 
 /**
  * The options every adapter reads the same way: `skip`, the `env` option alone,
- * `STATSD_ENABLED`, `status`, and `routeName` (used, falling back, throwing).
+ * `STATSD_ENABLED`, a shared `connector`, `status`, and `routeName` (used, falling back, throwing).
  */
 export function describeConfiguration(driver: AdapterDriver): void {
   describe(`configuration on ${driver.name}`, () => {
@@ -96,6 +96,32 @@ export function describeConfiguration(driver: AdapterDriver): void {
       await waitForTimers(daemon, prefix, 1);
       const keys = [...Object.keys(await daemon.timers()), ...Object.keys(await daemon.counters())];
       expect(keys.filter((key) => key.startsWith(disabledPrefix))).toEqual([]);
+    });
+
+    it('records every app through one shared connector and leaves it running when they close', async () => {
+      const prefix = `shared.svc${++apps}`;
+      const shared = driver.createConnector({ host: daemon.host, port: daemon.tcpPort, prefix });
+      cleanup.push(() => shared.stop());
+      for (const name of ['orders', 'billing']) {
+        const app = await driver.start(
+          { connector: shared },
+          { routes: [{ path: `/${name}`, handler: () => name }] },
+        );
+        expect(app.connector).toBe(shared);
+        await request(app.server).get(`/${name}`).expect(200, name);
+        await app.close();
+      }
+      shared.incr('jobs.done');
+
+      expect(await waitForTimers(daemon, prefix, 2)).toEqual({
+        'orders.GET.200': 1,
+        'billing.GET.200': 1,
+      });
+      const counters = await daemon.waitFor(
+        (d) => d.counters(),
+        (c) => c[`${prefix}.counters.jobs.done`] === 1,
+      );
+      expect(counters[`${prefix}.counters.jobs.done`]).toBe(1);
     });
 
     it('writes the status class when status is class', async () => {

@@ -63,6 +63,8 @@ export interface AdapterOptions {
   readonly onError?: (error: { readonly code: string; readonly cause?: unknown }) => void;
   /** The adapter's `skip`, given the request's path. */
   readonly skip?: (path: string) => boolean;
+  /** A connector {@link AdapterDriver.createConnector} made, for the adapter to record with. */
+  readonly connector?: AdapterConnector;
   /** The adapter's `routeName`, given the request's path and the response's status. */
   readonly routeName?: (path: string, status: number) => string | undefined;
 }
@@ -72,7 +74,7 @@ export interface StartedApp {
   readonly server: Server;
   /** The connector the adapter records with. */
   readonly connector: AdapterConnector;
-  /** Closes the server and stops the connector the adapter created. */
+  /** Closes the server, and stops the connector the adapter created (never one it was given). */
   close(): Promise<void>;
 }
 
@@ -93,6 +95,12 @@ export interface AdapterDriver {
   readonly wrongMethodStatus: number;
   /** Builds the application with the adapter set up from `options`, and serves it. */
   start(options: AdapterOptions, spec: AppSpec): Promise<StartedApp>;
+  /** A connector of the application's own, over TCP, to hand adapters as their `connector`. */
+  createConnector(settings: {
+    readonly host: string;
+    readonly port: number;
+    readonly prefix: string;
+  }): AdapterConnector & { stop(): Promise<void> };
   /** The same over HTTP/2, for frameworks that serve it. */
   startHttp2?(options: AdapterOptions, spec: AppSpec): Promise<StartedHttp2App>;
 }

@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import type { Server } from 'node:http';
 import { Readable } from 'node:stream';
 import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
+import { Connector } from '@statsd/core';
 import type {
   AdapterDriver,
   AdapterOptions,
@@ -30,9 +31,11 @@ function expressHandler(handler: Handler): RequestHandler {
 }
 
 function middlewareOptions(options: AdapterOptions): StatsdMiddlewareOptions {
-  const { skip, routeName, ...rest } = options;
+  const { skip, routeName, connector, ...rest } = options;
   return {
     ...rest,
+    // The suite hands back only connectors this driver's createConnector made.
+    ...(connector && { connector: connector as Connector }),
     ...(skip && { skip: (req: Request) => skip(req.path) }),
     ...(routeName && {
       routeName: (req: Request, res: Response) => routeName(req.path, res.statusCode),
@@ -92,6 +95,8 @@ export function expressDriver(name: string, express: ExpressFactory): AdapterDri
     name,
     // Express answers a known path with an unknown method as it answers an unknown path.
     wrongMethodStatus: 404,
+    createConnector: ({ host, port, prefix }) =>
+      new Connector({ host, port, protocol: 'tcp', prefix }),
     async start(options, spec): Promise<StartedApp> {
       const statsd = statsdMiddleware(middlewareOptions(options));
       const server: Server = await listen(build(express, statsd, spec));
@@ -100,7 +105,7 @@ export function expressDriver(name: string, express: ExpressFactory): AdapterDri
         connector: statsd.connector,
         close: async () => {
           await close(server);
-          await statsd.connector.stop();
+          if (options.connector === undefined) await statsd.connector.stop();
         },
       };
     },
