@@ -26,45 +26,10 @@ describe('statsdMiddleware options', () => {
   it.each([
     ['options', 'verbose', 'Invalid option `options`: received "verbose"'],
     ['options', null, 'Invalid option `options`: received null'],
-    ['skip', { ...OFF, skip: '/health' }, 'Invalid option `skip`: received "/health"'],
-    ['routeName', { ...OFF, routeName: 'users' }, 'Invalid option `routeName`: received "users"'],
-    [
-      'connector',
-      { ...OFF, connector: {} },
-      'Invalid option `connector`: received an object without timing, start, stop',
-    ],
-    ['status', { ...OFF, status: 'classes' }, 'Invalid option `status`: received "classes"'],
     ['port', { ...OFF, port: 0 }, '`port`'],
   ])('throws a StatsdError naming `%s` when it is invalid', (_name, options, message) => {
     const error = failure(options);
     expect(error.code).toBe(ErrorCode.InvalidOption);
     expect(error.message).toContain(message);
-  });
-
-  it('throws a StatsdError naming an unknown option', () => {
-    const error = failure({ ...OFF, routename: () => 'x' });
-    expect(error.code).toBe(ErrorCode.InvalidOption);
-    expect(error.message).toContain('`routename`');
-  });
-
-  it('throws a StatsdError naming STATSD_PORT when the environment holds a bad port', () => {
-    const error = failure({ env: { STATSD_HOST: '127.0.0.1', STATSD_PORT: 'eighty' } });
-    expect(error.code).toBe(ErrorCode.InvalidOption);
-    expect(error.message).toContain('STATSD_PORT');
-  });
-
-  it.each([
-    ['environment', { service: 'shop' }],
-    ['service', { environment: 'production' }],
-  ])('throws a StatsdError naming `%s` when only the other one is given', (missing, options) => {
-    const error = failure({ ...options, env: { STATSD_HOST: '127.0.0.1' } });
-    expect(error.code).toBe(ErrorCode.InvalidOption);
-    expect(error.message).toContain(`Invalid option \`${missing}\`: received undefined`);
-  });
-
-  it('throws a StatsdError naming STATSD_HOST when enabled with no host anywhere', () => {
-    const error = failure({ env: {} });
-    expect(error.code).toBe(ErrorCode.MissingHost);
-    expect(error.message).toContain('STATSD_HOST');
   });
 });

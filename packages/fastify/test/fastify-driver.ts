@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import type Fastify from 'fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
-import { Connector } from '@statsd/core';
+import { Connector, StatsdError } from '@statsd/core';
 import type {
   AdapterDriver,
   AdapterOptions,
@@ -84,12 +84,27 @@ function guardedPlugin(
   };
 }
 
+/** The error registering the plugin with `options` fails the boot of a `fastify` app with. */
+export async function bootError(fastify: typeof Fastify, options: unknown): Promise<unknown> {
+  const app = fastify();
+  try {
+    await app.register(statsdPlugin, options as StatsdPluginOptions);
+  } catch (error) {
+    return error;
+  } finally {
+    await app.close();
+  }
+  throw new Error('expected the registration to fail');
+}
+
 /** The shared adapter suite's driver for `statsdPlugin` on `fastify`. */
 export function fastifyDriver(name: string, fastify: typeof Fastify): AdapterDriver {
   return {
     name,
     // Fastify answers a known path with an unknown method with its not-found handler.
     wrongMethodStatus: 404,
+    errorClass: StatsdError,
+    setUpError: (options) => bootError(fastify, options),
     createConnector: ({ host, port, prefix }) =>
       new Connector({ host, port, protocol: 'tcp', prefix }),
     async start(options, spec): Promise<StartedApp> {

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type Router from '@koa/router';
 import type Koa from 'koa';
 import type { Middleware, ParameterizedContext } from 'koa';
-import { Connector } from '@statsd/core';
+import { Connector, StatsdError } from '@statsd/core';
 import type {
   AdapterDriver,
   AdapterOptions,
@@ -13,6 +13,7 @@ import type {
   StartedApp,
   StartedHttp2App,
 } from '@statsd-internal/daemon/jest';
+import { thrown } from '@statsd-internal/daemon/jest';
 import { statsdMiddleware } from '../src/index.js';
 import type { StatsdMiddleware, StatsdMiddlewareOptions } from '../src/index.js';
 import { close, listen, routerFor } from './support.js';
@@ -105,6 +106,9 @@ export function koaDriver(name: string, koa: KoaClass): AdapterDriver {
     name,
     // @koa/router's allowedMethods() answers a known path with an unknown method.
     wrongMethodStatus: 405,
+    errorClass: StatsdError,
+    setUpError: (options) =>
+      Promise.resolve(thrown(() => statsdMiddleware(options as StatsdMiddlewareOptions))),
     createConnector: ({ host, port, prefix }) =>
       new Connector({ host, port, protocol: 'tcp', prefix }),
     async start(options, spec): Promise<StartedApp> {

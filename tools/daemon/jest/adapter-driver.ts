@@ -101,6 +101,13 @@ export interface AdapterDriver {
     readonly port: number;
     readonly prefix: string;
   }): AdapterConnector & { stop(): Promise<void> };
+  /**
+   * Sets the adapter up with `options`, unchecked (the factory, or the plugin's registration
+   * and the app's boot), and returns what that fails with; rejects if it succeeds.
+   */
+  setUpError(options: unknown): Promise<unknown>;
+  /** The class of the adapter's errors (`StatsdError`). */
+  readonly errorClass: abstract new (...args: never[]) => Error;
   /** The same over HTTP/2, for frameworks that serve it. */
   startHttp2?(options: AdapterOptions, spec: AppSpec): Promise<StartedHttp2App>;
 }

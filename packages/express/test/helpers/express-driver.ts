@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import type { Server } from 'node:http';
 import { Readable } from 'node:stream';
 import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
-import { Connector } from '@statsd/core';
+import { Connector, StatsdError } from '@statsd/core';
 import type {
   AdapterDriver,
   AdapterOptions,
@@ -10,7 +10,7 @@ import type {
   Handler,
   StartedApp,
 } from '@statsd-internal/daemon/jest';
-import { close, listen } from '@statsd-internal/daemon/jest';
+import { close, listen, thrown } from '@statsd-internal/daemon/jest';
 import { statsdMiddleware, type StatsdMiddlewareOptions } from '../../src/index.js';
 import type { ExpressFactory } from './harness.js';
 
@@ -95,6 +95,9 @@ export function expressDriver(name: string, express: ExpressFactory): AdapterDri
     name,
     // Express answers a known path with an unknown method as it answers an unknown path.
     wrongMethodStatus: 404,
+    errorClass: StatsdError,
+    setUpError: (options) =>
+      Promise.resolve(thrown(() => statsdMiddleware(options as StatsdMiddlewareOptions))),
     createConnector: ({ host, port, prefix }) =>
       new Connector({ host, port, protocol: 'tcp', prefix }),
     async start(options, spec): Promise<StartedApp> {
