@@ -10,6 +10,7 @@ import type {
   StartedApp,
   StartedHttp2App,
 } from '@statsd-internal/daemon/jest';
+import { frameworkHookOptions } from '@statsd-internal/daemon/jest';
 import { statsdPlugin } from '../src/index.js';
 import type { StatsdPluginOptions } from '../src/index.js';
 import { portOf } from './support.js';
@@ -26,16 +27,14 @@ function fastifyHandler(handler: Handler): RouteHandlerMethod {
 }
 
 function pluginOptions(options: AdapterOptions): StatsdPluginOptions {
-  const { skip, routeName, connector, ...rest } = options;
   return {
-    ...rest,
+    ...frameworkHookOptions<[FastifyRequest, FastifyReply]>(
+      options,
+      (request) => request.url,
+      (_request, reply) => reply.statusCode,
+    ),
     // The suite hands back only connectors this driver's createConnector made.
-    ...(connector && { connector: connector as Connector }),
-    ...(skip && { skip: (request: FastifyRequest) => skip(request.url) }),
-    ...(routeName && {
-      routeName: (request: FastifyRequest, reply: FastifyReply) =>
-        routeName(request.url, reply.statusCode),
-    }),
+    ...(options.connector && { connector: options.connector as Connector }),
   };
 }
 

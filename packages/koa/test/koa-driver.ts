@@ -13,7 +13,7 @@ import type {
   StartedApp,
   StartedHttp2App,
 } from '@statsd-internal/daemon/jest';
-import { thrown } from '@statsd-internal/daemon/jest';
+import { frameworkHookOptions, thrown } from '@statsd-internal/daemon/jest';
 import { statsdMiddleware } from '../src/index.js';
 import type { StatsdMiddleware, StatsdMiddlewareOptions } from '../src/index.js';
 import { close, listen, routerFor } from './support.js';
@@ -35,15 +35,14 @@ function koaHandler(handler: Handler): Middleware {
 }
 
 function middlewareOptions(options: AdapterOptions): StatsdMiddlewareOptions {
-  const { skip, routeName, connector, ...rest } = options;
   return {
-    ...rest,
+    ...frameworkHookOptions<[ParameterizedContext]>(
+      options,
+      (ctx) => ctx.path,
+      (ctx) => ctx.status,
+    ),
     // The suite hands back only connectors this driver's createConnector made.
-    ...(connector && { connector: connector as Connector }),
-    ...(skip && { skip: (ctx: ParameterizedContext) => skip(ctx.path) }),
-    ...(routeName && {
-      routeName: (ctx: ParameterizedContext) => routeName(ctx.path, ctx.status),
-    }),
+    ...(options.connector && { connector: options.connector as Connector }),
   };
 }
 

@@ -111,3 +111,36 @@ export interface AdapterDriver {
   /** The same over HTTP/2, for frameworks that serve it. */
   startHttp2?(options: AdapterOptions, spec: AppSpec): Promise<StartedHttp2App>;
 }
+
+/** {@link AdapterOptions} with `skip` and `routeName` taking what a framework's hooks take. */
+export type FrameworkHookOptions<Args extends unknown[]> = Omit<
+  AdapterOptions,
+  'skip' | 'routeName' | 'connector'
+> & {
+  skip?: (...args: Args) => boolean;
+  routeName?: (...args: Args) => string | undefined;
+};
+
+/**
+ * Turns the suite's options into a framework's: its `skip` and `routeName` take what the
+ * framework's hooks take, read with `pathOf` and `statusOf`. `connector` is left to the driver,
+ * which alone knows the connector's type.
+ */
+export function frameworkHookOptions<Args extends unknown[]>(
+  options: AdapterOptions,
+  pathOf: (...args: Args) => string,
+  statusOf: (...args: Args) => number,
+): FrameworkHookOptions<Args> {
+  const { service, environment, env, status, onError, skip, routeName } = options;
+  return {
+    ...(service !== undefined && { service }),
+    ...(environment !== undefined && { environment }),
+    ...(env && { env }),
+    ...(status && { status }),
+    ...(onError && { onError }),
+    ...(skip && { skip: (...args: Args) => skip(pathOf(...args)) }),
+    ...(routeName && {
+      routeName: (...args: Args) => routeName(pathOf(...args), statusOf(...args)),
+    }),
+  };
+}

@@ -15,11 +15,13 @@ export {
 } from './timers.js';
 export { useDaemon, useDaemonWithCleanup } from './use-daemon.js';
 export { describeAdapterBehaviour } from './adapter-suite.js';
+export { frameworkHookOptions } from './adapter-driver.js';
 export type {
   AdapterConnector,
   AdapterDriver,
   AdapterOptions,
   AppSpec,
+  FrameworkHookOptions,
   Handler,
   HandlerContext,
   Reply,

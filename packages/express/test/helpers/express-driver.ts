@@ -10,7 +10,7 @@ import type {
   Handler,
   StartedApp,
 } from '@statsd-internal/daemon/jest';
-import { close, listen, thrown } from '@statsd-internal/daemon/jest';
+import { close, frameworkHookOptions, listen, thrown } from '@statsd-internal/daemon/jest';
 import { statsdMiddleware, type StatsdMiddlewareOptions } from '../../src/index.js';
 import type { ExpressFactory } from './harness.js';
 
@@ -31,15 +31,14 @@ function expressHandler(handler: Handler): RequestHandler {
 }
 
 function middlewareOptions(options: AdapterOptions): StatsdMiddlewareOptions {
-  const { skip, routeName, connector, ...rest } = options;
   return {
-    ...rest,
+    ...frameworkHookOptions<[Request, Response]>(
+      options,
+      (req) => req.path,
+      (_req, res) => res.statusCode,
+    ),
     // The suite hands back only connectors this driver's createConnector made.
-    ...(connector && { connector: connector as Connector }),
-    ...(skip && { skip: (req: Request) => skip(req.path) }),
-    ...(routeName && {
-      routeName: (req: Request, res: Response) => routeName(req.path, res.statusCode),
-    }),
+    ...(options.connector && { connector: options.connector as Connector }),
   };
 }
 
