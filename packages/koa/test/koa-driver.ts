@@ -13,10 +13,10 @@ import type {
   StartedApp,
   StartedHttp2App,
 } from '@statsd-internal/daemon/jest';
-import { frameworkHookOptions, thrown } from '@statsd-internal/daemon/jest';
+import { frameworkHookOptions, serveAdapterApp, thrown } from '@statsd-internal/daemon/jest';
 import { statsdMiddleware } from '../src/index.js';
 import type { StatsdMiddleware, StatsdMiddlewareOptions } from '../src/index.js';
-import { close, listen, routerFor } from './support.js';
+import { routerFor } from './support.js';
 
 type KoaClass = typeof Koa;
 type RouterClass = typeof Router;
@@ -110,17 +110,11 @@ export function koaDriver(name: string, koa: KoaClass): AdapterDriver {
       Promise.resolve(thrown(() => statsdMiddleware(options as StatsdMiddlewareOptions))),
     createConnector: ({ host, port, prefix }) =>
       new Connector({ host, port, protocol: 'tcp', prefix }),
-    async start(options, spec): Promise<StartedApp> {
+    start(options, spec): Promise<StartedApp> {
       const statsd = statsdMiddleware(middlewareOptions(options));
-      const server = await listen(build(koa, statsd, spec));
-      return {
-        server,
-        connector: statsd.connector,
-        close: async () => {
-          await close(server);
-          if (options.connector === undefined) await statsd.connector.stop();
-        },
-      };
+      const handle = build(koa, statsd, spec).callback();
+      // Koa settles its own errors (its 'error' event): the promise is only for callers who wait.
+      return serveAdapterApp((req, res) => void handle(req, res), statsd.connector, options);
     },
     async startHttp2(options, spec): Promise<StartedHttp2App> {
       const statsd = statsdMiddleware(middlewareOptions(options));

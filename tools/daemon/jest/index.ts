@@ -16,6 +16,7 @@ export {
 export { useDaemon, useDaemonWithCleanup } from './use-daemon.js';
 export { describeAdapterBehaviour } from './adapter-suite.js';
 export { frameworkHookOptions } from './adapter-driver.js';
+export { serveAdapterApp } from './adapter-serve.js';
 export type {
   AdapterConnector,
   AdapterDriver,

@@ -1,5 +1,4 @@
 import { once } from 'node:events';
-import type { Server } from 'node:http';
 import { Readable } from 'node:stream';
 import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
 import { Connector, StatsdError } from '@statsd/core';
@@ -10,7 +9,7 @@ import type {
   Handler,
   StartedApp,
 } from '@statsd-internal/daemon/jest';
-import { close, frameworkHookOptions, listen, thrown } from '@statsd-internal/daemon/jest';
+import { frameworkHookOptions, serveAdapterApp, thrown } from '@statsd-internal/daemon/jest';
 import { statsdMiddleware, type StatsdMiddlewareOptions } from '../../src/index.js';
 import type { ExpressFactory } from './harness.js';
 
@@ -99,17 +98,9 @@ export function expressDriver(name: string, express: ExpressFactory): AdapterDri
       Promise.resolve(thrown(() => statsdMiddleware(options as StatsdMiddlewareOptions))),
     createConnector: ({ host, port, prefix }) =>
       new Connector({ host, port, protocol: 'tcp', prefix }),
-    async start(options, spec): Promise<StartedApp> {
+    start(options, spec): Promise<StartedApp> {
       const statsd = statsdMiddleware(middlewareOptions(options));
-      const server: Server = await listen(build(express, statsd, spec));
-      return {
-        server,
-        connector: statsd.connector,
-        close: async () => {
-          await close(server);
-          if (options.connector === undefined) await statsd.connector.stop();
-        },
-      };
+      return serveAdapterApp(build(express, statsd, spec), statsd.connector, options);
     },
   };
 }
