@@ -131,13 +131,10 @@ export function frameworkHookOptions<Args extends unknown[]>(
   pathOf: (...args: Args) => string,
   statusOf: (...args: Args) => number,
 ): FrameworkHookOptions<Args> {
-  const { service, environment, env, status, onError, skip, routeName } = options;
+  // Every other option passes as it is, so a field added to AdapterOptions needs nothing here.
+  const { skip, routeName, connector, ...passed } = options;
   return {
-    ...(service !== undefined && { service }),
-    ...(environment !== undefined && { environment }),
-    ...(env && { env }),
-    ...(status && { status }),
-    ...(onError && { onError }),
+    ...passed,
     ...(skip && { skip: (...args: Args) => skip(pathOf(...args)) }),
     ...(routeName && {
       routeName: (...args: Args) => routeName(pathOf(...args), statusOf(...args)),
